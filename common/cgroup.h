@@ -1,0 +1,66 @@
+/* cgroup.h - resource limits through cgroups, on v2 (unified) and v1/hybrid
+ * hosts alike.
+ *
+ * The mode is detected from the filesystem type of the cgroup root (statfs):
+ * cgroup2 mounted there means unified v2; a tmpfs there means the controllers
+ * are separate v1 hierarchies below it (legacy or hybrid).  Never from the
+ * kernel version: the same kernel boots either way.
+ */
+#ifndef DL_CGROUP_H
+#define DL_CGROUP_H
+
+#include <linux/limits.h> /* PATH_MAX, also under strict -std=c11 */
+#include <stddef.h>
+#include <sys/types.h>
+
+#define CG_DEFAULT_ROOT "/sys/fs/cgroup"
+#define CG_V2_MAGIC 0x63677270L    /* CGROUP2_SUPER_MAGIC */
+#define CG_V1_MAGIC 0x27e0ebL      /* CGROUP_SUPER_MAGIC */
+#define CG_TMPFS_MAGIC 0x01021994L /* TMPFS_MAGIC */
+#define CG_DEFAULT_PERIOD_US 100000L
+
+enum cg_mode { CG_MODE_NONE = 0, CG_MODE_V1, CG_MODE_V2 };
+enum cg_controller { CG_CPU = 0, CG_MEMORY, CG_PIDS, CG_NCONTROLLERS };
+
+/* A limit of 0 means "leave unlimited". */
+struct cg_limits {
+	long cpu_quota_us;  /* CPU time per period; quota/period = cores */
+	long cpu_period_us; /* 0: CG_DEFAULT_PERIOD_US */
+	long long memory_bytes;
+	long pids_max;
+};
+
+struct cgroup {
+	enum cg_mode mode;
+	char group[PATH_MAX]; /* v2: <root>/<group>; v1: unused */
+	/* v2: leaf[0] is the one directory; v1: one leaf per used controller */
+	char leaf[CG_NCONTROLLERS][PATH_MAX];
+	char v1_group[CG_NCONTROLLERS][PATH_MAX];
+};
+
+const char *cg_mode_name(enum cg_mode mode);
+/* Pure: the mode a cgroup root of this filesystem type means. */
+enum cg_mode cg_mode_from_fstype(long f_type);
+/* statfs(root) -> mode; -ENOENT when nothing is mounted there. */
+int cg_detect(const char *root, enum cg_mode *mode);
+
+/* Pure: quota for percent of one CPU ("50" -> 50000 of 100000).
+ * -ERANGE when percent < 1 or > max_percent, or the quota would be under
+ * the kernel's 1 ms minimum. */
+int cg_quota_from_percent(long percent, long max_percent, long period_us, long *quota_us);
+/* Pure: the text written to cpu.max ("50000 100000", or "max 100000"). */
+int cg_format_cpu_max(char *buf, size_t size, long quota_us, long period_us);
+/* Pure: "256M", "1G", "1048576" -> bytes; -EINVAL on anything else. */
+int cg_parse_size(const char *text, long long *bytes);
+
+/* Create <root>/.../<group>/<name> with the limits applied.  On failure,
+ * whatever was created is removed again.  Returns 0 or -errno. */
+int cg_create(struct cgroup *cg, const char *root, const char *group, const char *name,
+	      const struct cg_limits *limits);
+/* Move pid into the cgroup (every hierarchy on v1). */
+int cg_attach(const struct cgroup *cg, pid_t pid);
+/* Remove the leaf cgroup(s), then the group directory if nothing else uses
+ * it.  Safe to call twice.  Returns 0 or the first -errno. */
+int cg_destroy(struct cgroup *cg);
+
+#endif

@@ -1,0 +1,60 @@
+# common.sh - shared Bash helpers for docker-lite scripts. Source it; it
+# defines functions only and changes no shell options of the caller.
+# shellcheck shell=bash
+
+# Exit code for the tool's own failures (as Docker's 125), so it never
+# collides with the exit code of a command run inside a container.
+DL_EXIT_FAILURE=125
+
+# Print "<prog>: <message>" on stderr and exit.
+die() {
+	printf '%s: %s\n' "${DL_PROG:-${0##*/}}" "$*" >&2
+	exit "$DL_EXIT_FAILURE"
+}
+
+# Progress and narration go to stderr so stdout stays parseable.
+log() {
+	printf '%s: %s\n' "${DL_PROG:-${0##*/}}" "$*" >&2
+}
+
+warn() {
+	printf '%s: warning: %s\n' "${DL_PROG:-${0##*/}}" "$*" >&2
+}
+
+require_root() {
+	[[ $EUID -eq 0 ]] || die "must be run as root (namespaces, mounts and cgroups need it): try sudo $0"
+}
+
+# Names become directory names, hostnames and interface-name parts: one
+# letter or digit, then up to 31 of [A-Za-z0-9_.-]. This refuses "", "..",
+# "/", spaces, newlines, a leading "-" and anything over 32 characters.
+validate_name() {
+	local kind=$1 name=$2
+	[[ $name =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$ ]] ||
+		die "invalid $kind name '$name': use 1-32 characters of A-Z a-z 0-9 _ . - starting with a letter or digit"
+}
+
+# A TCP/UDP port: digits only, 1-65535, no leading zero.
+validate_port() {
+	local what=$1 port=$2
+	[[ $port =~ ^[1-9][0-9]{0,4}$ ]] && ((port <= 65535)) ||
+		die "invalid $what port '$port': use a number from 1 to 65535"
+}
+
+# Take an exclusive flock on the file $1 for the rest of this shell (or
+# until lock_release). flock is released by the kernel when its holder dies,
+# so a killed command never leaves a stale lock (mkdir-style locks would).
+# Long-lived children must not inherit the fd: start them with
+# "{DL_LOCK_FD}>&-" (the C helpers also close every fd above 2 at start).
+lock_acquire() {
+	local lockfile=$1
+	exec {DL_LOCK_FD}>>"$lockfile" || die "cannot open lock file $lockfile"
+	flock -w "${DL_LOCK_TIMEOUT:-60}" "$DL_LOCK_FD" ||
+		die "timed out waiting for the lock $lockfile: another command is still running"
+}
+
+lock_release() {
+	[[ -n ${DL_LOCK_FD:-} ]] || return 0
+	exec {DL_LOCK_FD}>&-
+	DL_LOCK_FD=
+}

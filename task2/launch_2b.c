@@ -1,0 +1,19 @@
+/* launch_2b - subtask 2b: chroot plus new PID and UTS namespaces.
+ * The child is PID 1 of its namespace and may change its own hostname
+ * without touching the host's. */
+#define _GNU_SOURCE
+#include "launcher.h"
+
+#include <sched.h>
+
+int main(int argc, char **argv)
+{
+	struct launch_opts opts;
+	int flags = 0;
+	launch_parse(argc, argv, "subtask2", 0, &opts);
+	launch_prepare(&opts);
+	/* BEGIN SOLUTION */
+	flags = CLONE_NEWPID | CLONE_NEWUTS;
+	/* END SOLUTION */
+	return launch_wait(launch_child(&opts, flags, NULL));
+}

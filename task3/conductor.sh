@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# conductor.sh - a small Docker-like container tool (task 3 of docker-lite).
+#
+# Bash glue: it validates input, keeps state and calls the C helpers in bin/
+# for everything that needs system calls. Each command lives in lib/:
+#   images.sh      build, images, rmi, rmcache
+#   containers.sh  run, ps, stop, exec
+#   network.sh     addnetwork, peer
+set -euo pipefail
+
+CONDUCTOR_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DL_PROG=conductor.sh
+# shellcheck source=../common/common.sh
+source "$CONDUCTOR_DIR/../common/common.sh"
+# shellcheck source=config.sh
+source "$CONDUCTOR_DIR/config.sh"
+# shellcheck source=lib/state.sh
+source "$CONDUCTOR_DIR/lib/state.sh"
+HELPER_DIR=$CONDUCTOR_DIR/bin
+
+for lib in images containers network; do
+	if [[ -f $CONDUCTOR_DIR/lib/$lib.sh ]]; then
+		# shellcheck source=/dev/null
+		source "$CONDUCTOR_DIR/lib/$lib.sh"
+	fi
+done
+
+usage() {
+	cat <<USAGE
+Usage: $DL_PROG <command> [arguments]   (run as root)
+
+Images
+  build <image> [Conductorfile]     build an image (FROM, RUN, COPY)
+  images                            list images
+  rmi <image>                       remove an image
+  rmcache                           remove cached bases and layers no image uses
+Containers
+  run [-d] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]
+                                    start a container (default command /bin/bash)
+  ps                                list containers
+  stop <name>                       stop a container and remove all it made
+  exec <name> [-- cmd args...]      run a command inside a running container
+Network
+  addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER]...
+                                    connect a container (host, internet, ports)
+  peer <name1> <name2>              let two containers reach each other
+
+'$DL_PROG help <command>' or '$DL_PROG <command> -h' shows one command's help.
+State: \$CONDUCTOR_ROOT (now $CONDUCTOR_ROOT).
+USAGE
+}
+
+# help_<command> functions live beside each command in lib/.
+show_help() {
+	local cmd=${1:-}
+	if [[ -z $cmd ]]; then
+		usage
+	elif declare -F "help_$cmd" >/dev/null; then
+		"help_$cmd"
+	else
+		die "unknown command '$cmd': see '$DL_PROG help'"
+	fi
+}
+
+main() {
+	local cmd=${1:-}
+	case $cmd in
+	"" | -h | --help | help)
+		shift || true
+		show_help "$@"
+		return 0
+		;;
+	esac
+	shift
+	if ! declare -F "cmd_$cmd" >/dev/null; then
+		die "unknown command '$cmd': see '$DL_PROG help'"
+	fi
+	# -h anywhere before "--" asks for this command's help
+	local arg
+	for arg in "$@"; do
+		[[ $arg == -- ]] && break
+		if [[ $arg == -h || $arg == --help ]]; then
+			show_help "$cmd"
+			return 0
+		fi
+	done
+	require_root
+	"cmd_$cmd" "$@"
+}
+
+main "$@"

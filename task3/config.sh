@@ -1,0 +1,33 @@
+# config.sh - settings for conductor.sh (the original's setup.sh).
+# Every value may be overridden by an environment variable of the same name.
+# shellcheck shell=bash
+
+# Where images, containers and caches live: beside the script by default, as
+# in the original. Tests and graders point it at their own directory.
+CONDUCTOR_ROOT=${CONDUCTOR_ROOT:-$CONDUCTOR_DIR}
+
+# debootstrap base images, one per <distro>-<suite>. Separate from the root so
+# a whole test suite (or several state roots) debootstraps only once.
+CONDUCTOR_BASE_CACHE=${CONDUCTOR_BASE_CACHE:-$CONDUCTOR_ROOT/.cache/base}
+
+# Debian mirror for debootstrap. Empty: debootstrap's own default. Never
+# hard-code a host name here; the install script reads the machine's apt
+# sources when it needs one.
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-}
+UBUNTU_MIRROR=${UBUNTU_MIRROR:-}
+
+# Packages every base image gets: what the lessons use inside a container
+# (ps and top, ip, ping).
+BASE_PACKAGES=${BASE_PACKAGES:-procps,iproute2,iputils-ping}
+
+# The host interface that leads to the internet, for --internet (NAT).
+# Empty: taken from the host's default route.
+DEFAULT_IFC=${DEFAULT_IFC:-}
+
+# Address pool for container networks: one /30 per container is carved from
+# it (host side .1, container side .2).
+NET_POOL=${NET_POOL:-10.200.0.0/16}
+
+# Hardening applied to every container (dropped capabilities, no_new_privs,
+# masked /proc files). Set to 0 only for lessons that need the full power.
+CONDUCTOR_HARDEN=${CONDUCTOR_HARDEN:-1}

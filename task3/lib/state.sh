@@ -1,0 +1,57 @@
+# state.sh - where conductor keeps its state, and how it reads and writes it.
+# shellcheck shell=bash
+#
+#   $CONDUCTOR_ROOT/.lock                      flock serialising state changes
+#   $CONDUCTOR_BASE_CACHE/<distro>-<suite>/    debootstrap output (read-only lower)
+#   $CONDUCTOR_ROOT/.cache/layers/<key>/diff/  one overlay layer per RUN/COPY
+#   $CONDUCTOR_ROOT/.images/<name>/image       key=value: base, layers, created
+#   $CONDUCTOR_ROOT/.containers/<name>/state   key=value: image, pid, starttime, ...
+#   $CONDUCTOR_ROOT/.containers/<name>/{upper,work,rootfs,log}
+#
+# State files are key=value lines, written whole to a temp file and renamed,
+# so a reader (or a killed writer) never sees half a file.
+
+IMAGEDIR=$CONDUCTOR_ROOT/.images
+CONTAINERDIR=$CONDUCTOR_ROOT/.containers
+CACHEDIR=$CONDUCTOR_ROOT/.cache
+BASEDIR=$CONDUCTOR_BASE_CACHE
+LAYERDIR=$CACHEDIR/layers
+LOCKFILE=$CONDUCTOR_ROOT/.lock
+
+ensure_state_dirs() {
+	mkdir -p "$IMAGEDIR" "$CONTAINERDIR" "$LAYERDIR" "$BASEDIR"
+}
+
+# state_get FILE KEY: print the value of KEY (empty if absent).
+state_get() {
+	local file=$1 key=$2 line
+	[[ -f $file ]] || return 0
+	while IFS= read -r line; do
+		if [[ $line == "$key="* ]]; then
+			printf '%s\n' "${line#*=}"
+			return 0
+		fi
+	done <"$file"
+}
+
+# state_set FILE KEY VALUE: set KEY, keeping the other keys; atomic rename.
+state_set() {
+	local file=$1 key=$2 value=$3 tmp line
+	[[ $value != *$'\n'* ]] || die "internal error: newline in state value for $key"
+	tmp=$(mktemp "$file.XXXXXX")
+	if [[ -f $file ]]; then
+		while IFS= read -r line; do
+			[[ $line == "$key="* ]] || printf '%s\n' "$line"
+		done <"$file" >"$tmp"
+	fi
+	printf '%s=%s\n' "$key" "$value" >>"$tmp"
+	mv -f "$tmp" "$file"
+}
+
+image_dir() { printf '%s/%s\n' "$IMAGEDIR" "$1"; }
+container_dir() { printf '%s/%s\n' "$CONTAINERDIR" "$1"; }
+image_exists() { [[ -f $IMAGEDIR/$1/image ]]; }
+container_exists() { [[ -d $CONTAINERDIR/$1 ]]; }
+
+# Human-readable time of an epoch, as the tables show it.
+format_time() { date -d "@$1" '+%Y-%m-%d %H:%M:%S'; }

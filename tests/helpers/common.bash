@@ -1,0 +1,31 @@
+# common.bash - loaded by every bats suite: libraries, root checks, and the
+# shared locations tests use.
+# shellcheck shell=bash
+
+export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats}
+bats_load_library bats-support
+bats_load_library bats-assert
+
+DL_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export DL_REPO
+
+# One debootstrap per machine for every suite (and the graders): the base
+# cache lives outside any test's state root.
+export CONDUCTOR_BASE_CACHE=${CONDUCTOR_BASE_CACHE:-/var/cache/docker-lite-test/base}
+
+# Skip (with the reason printed) when not root. In grader mode a skip
+# counts as not passed, so this never hides a failure from a grade.
+require_root() {
+	[[ $EUID -eq 0 ]] || skip "needs root (namespaces, mounts, cgroups): run with sudo"
+}
+
+# Poll "$@" until it succeeds, at most $1 tries 0.1 s apart.
+wait_until() {
+	local tries=$1
+	shift
+	while ((tries-- > 0)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
