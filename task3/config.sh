@@ -28,6 +28,12 @@ DEFAULT_IFC=${DEFAULT_IFC:-}
 # it (host side .1, container side .2).
 NET_POOL=${NET_POOL:-10.200.0.0/16}
 
+# Name servers written to a container's own /etc/resolv.conf by
+# `addnetwork --internet` (space-separated). Empty: the host's non-loopback
+# name servers (from /etc/resolv.conf, or systemd-resolved's upstream list).
+# The host's file itself is never bind-mounted or changed.
+CONTAINER_DNS=${CONTAINER_DNS:-}
+
 # Hardening applied to every container (dropped capabilities, no_new_privs,
 # masked /proc files). Set to 0 only for lessons that need the full power.
 CONDUCTOR_HARDEN=${CONDUCTOR_HARDEN:-1}

@@ -55,3 +55,27 @@ container_exists() { [[ -d $CONTAINERDIR/$1 ]]; }
 
 # Human-readable time of an epoch, as the tables show it.
 format_time() { date -d "@$1" '+%Y-%m-%d %H:%M:%S'; }
+
+# proc_starttime PID: field 22 of /proc/PID/stat (start time in clock
+# ticks since boot). With the PID it identifies a process for good: a PID
+# reused by an unrelated process has another start time. Field 2 (comm) may
+# hold spaces and parentheses, so parse after the last ')'.
+proc_starttime() {
+	local stat rest fields
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	rest=${stat##*) }
+	# after comm: state(3) ppid(4) ... starttime is the 20th field of rest
+	read -r -a fields <<<"$rest"
+	printf '%s\n' "${fields[19]}"
+}
+
+# container_is_running NAME: its recorded init PID is alive and is still
+# the same process (start time matches). Never found by grepping ps.
+container_is_running() {
+	local state=$CONTAINERDIR/$1/state pid start now
+	pid=$(state_get "$state" pid)
+	start=$(state_get "$state" starttime)
+	[[ -n $pid && -n $start ]] || return 1
+	now=$(proc_starttime "$pid") || return 1
+	[[ $now == "$start" ]]
+}
