@@ -1,0 +1,45 @@
+# leaks.bash - snapshot what docker-lite may touch on a machine, so a suite
+# (or the whole run) can prove it left the machine as it found it.
+# shellcheck shell=bash
+#
+#   leak_snapshot FILE   write the snapshot of the current network namespace
+#   leak_diff A B        print what differs (empty: nothing leaked)
+
+leak_snapshot() {
+	local out=$1
+	{
+		echo "## mounts"
+		# mount point, fs type and source; IDs change, these do not
+		awk '{ sep = 0; for (i = 7; i <= NF; i++) if ($i == "-") { sep = i; break }
+		       print $5, $(sep + 1), $(sep + 2) }' /proc/self/mountinfo | sort
+		echo "## netns"
+		ip netns list 2>/dev/null | awk '{ print $1 }' | sort
+		echo "## links"
+		ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort
+		echo "## routes"
+		ip route show table all 2>/dev/null | grep -v -E '^(local|broadcast|multicast) |^ff|^fe80' | sort
+		echo "## iptables"
+		# counters and timestamps vary; an empty table is the same as none
+		{ iptables-save 2>/dev/null || true; } | sed -e 's/\[[0-9]*:[0-9]*\]//' -e '/^#/d' |
+			awk '/^\*/ { t = $0; n = 0; next } /^COMMIT/ { next }
+			     /^:/ { if ($2 != "ACCEPT" && $2 != "-") print t, $0; else if ($1 !~ /^:(INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING)$/) print t, $0; next }
+			     { print t, $0 }' | sort
+		echo "## cgroups"
+		find /sys/fs/cgroup -maxdepth 4 -type d -name '*docker-lite*' 2>/dev/null | sort
+		echo "## sysctl"
+		for f in /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/all/route_localnet; do
+			printf '%s %s\n' "$f" "$(cat "$f")"
+		done
+		echo "## resolv.conf"
+		sha256sum /etc/resolv.conf 2>/dev/null || echo "no /etc/resolv.conf"
+		echo "## state dirs"
+		compgen -G '/tmp/dl-test.*' || true
+		echo "## mount namespaces of live processes"
+		# a container left running has its own mount namespace
+		for p in /proc/[0-9]*; do readlink "$p/ns/mnt" 2>/dev/null || true; done | sort -u
+	} >"$out"
+}
+
+leak_diff() {
+	diff "$1" "$2" | grep -E '^[<>]' || true
+}
