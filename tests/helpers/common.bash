@@ -29,3 +29,18 @@ wait_until() {
 	done
 	return 1
 }
+
+# Make sure the shared Debian base exists: the first suite of a run that
+# needs it builds it (debootstrap, from the machine's Debian mirror), the
+# others find it cached. Called from setup_file, so its output goes to
+# stderr where bats shows it only on failure.
+ensure_test_base() {
+	[[ -d $CONDUCTOR_BASE_CACHE/debian-bookworm ]] && return 0
+	local root
+	root=$(mktemp -d /tmp/dl-test.XXXXXX)
+	CONDUCTOR_ROOT=$root "$DL_REPO/task3/conductor.sh" build base-probe >&2 || {
+		rm -rf "$root"
+		return 1
+	}
+	rm -rf "$root"
+}
