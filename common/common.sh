@@ -25,20 +25,30 @@ require_root() {
 	[[ $EUID -eq 0 ]] || die "must be run as root (namespaces, mounts and cgroups need it): try sudo $0"
 }
 
+# What the user typed, fit for a one-line message: as it is when printable,
+# else in $'...' form, so a newline in the input cannot split the message.
+shown() {
+	if [[ $1 == *[![:print:]]* ]]; then
+		printf '%q' "$1"
+	else
+		printf '%s' "$1"
+	fi
+}
+
 # Names become directory names, hostnames and interface-name parts: one
 # letter or digit, then up to 31 of [A-Za-z0-9_.-]. This refuses "", "..",
 # "/", spaces, newlines, a leading "-" and anything over 32 characters.
 validate_name() {
 	local kind=$1 name=$2
 	[[ $name =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$ ]] ||
-		die "invalid $kind name '$name': use 1-32 characters of A-Z a-z 0-9 _ . - starting with a letter or digit"
+		die "invalid $kind name '$(shown "$name")': use 1-32 characters of A-Z a-z 0-9 _ . - starting with a letter or digit"
 }
 
 # A TCP/UDP port: digits only, 1-65535, no leading zero.
 validate_port() {
 	local what=$1 port=$2
 	[[ $port =~ ^[1-9][0-9]{0,4}$ ]] && ((port <= 65535)) ||
-		die "invalid $what port '$port': use a number from 1 to 65535"
+		die "invalid $what port '$(shown "$port")': use a number from 1 to 65535"
 }
 
 # Take an exclusive flock on the file $1 for the rest of this shell (or
