@@ -16,6 +16,7 @@ source "$CONDUCTOR_DIR/../common/common.sh"
 source "$CONDUCTOR_DIR/config.sh"
 # shellcheck source=lib/state.sh
 source "$CONDUCTOR_DIR/lib/state.sh"
+# shellcheck disable=SC2034 # used by lib/*.sh: the C helpers dl-run and dl-exec
 HELPER_DIR=$CONDUCTOR_DIR/bin
 
 for lib in images containers network; do

@@ -16,6 +16,7 @@ CONTAINERDIR=$CONDUCTOR_ROOT/.containers
 CACHEDIR=$CONDUCTOR_ROOT/.cache
 BASEDIR=$CONDUCTOR_BASE_CACHE
 LAYERDIR=$CACHEDIR/layers
+# shellcheck disable=SC2034 # used by the commands in containers.sh, network.sh, images.sh
 LOCKFILE=$CONDUCTOR_ROOT/.lock
 
 ensure_state_dirs() {

@@ -1,0 +1,243 @@
+#define _GNU_SOURCE
+#include "cli.h"
+#include "runlimits.h"
+#include "procstat.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Walks argv: the current option's name and, for "--opt=value", its value. */
+struct cursor {
+	int argc, i;
+	char **argv;
+	char name[64];
+	const char *inline_value;
+	char *err;
+	size_t errsz;
+};
+
+static int fail(struct cursor *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct cursor *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->err, c->errsz, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Split argv[i] into name and inline value. */
+static void cursor_load(struct cursor *c)
+{
+	const char *arg = c->argv[c->i];
+	const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+	if (len >= sizeof(c->name))
+		len = sizeof(c->name) - 1;
+	memcpy(c->name, arg, len);
+	c->name[len] = '\0';
+	c->inline_value = eq ? eq + 1 : NULL;
+}
+
+static int is(const struct cursor *c, const char *name)
+{
+	return strcmp(c->name, name) == 0;
+}
+
+/* The option's value: inline, or the next argument. */
+static const char *value(struct cursor *c)
+{
+	if (c->inline_value)
+		return c->inline_value;
+	if (c->i + 1 >= c->argc) {
+		fail(c, "option %s needs a value", c->name);
+		return NULL;
+	}
+	return c->argv[++c->i];
+}
+
+/* A flag takes no value: "--detach=1" is a mistake, not a yes. */
+static int flag(struct cursor *c)
+{
+	if (c->inline_value)
+		return fail(c, "option %s takes no value", c->name);
+	return 1;
+}
+
+static int take_env(struct cursor *c, const char **env, size_t *n)
+{
+	const char *kv = value(c);
+	if (!kv)
+		return -1;
+	const char *eq = strchr(kv, '=');
+	if (!eq || eq == kv)
+		return fail(c, "--env wants KEY=VALUE, got '%s'", kv);
+	if (*n == ENV_MAX)
+		return fail(c, "too many --env options (at most %d)", ENV_MAX);
+	env[(*n)++] = kv;
+	return 0;
+}
+
+/* After "--": the command.  Without "--" there is no command. */
+static int take_command(struct cursor *c, char ***argv)
+{
+	if (c->i + 1 >= c->argc)
+		return fail(c, "no command after '--'");
+	*argv = &c->argv[c->i + 1];
+	return 0;
+}
+
+/* Limits are parsed now, so a bad value is refused before anything runs. */
+static int take_limit(struct cursor *c, long ncpus, struct cg_limits *l)
+{
+	const char *v = value(c);
+	int rc;
+	if (!v)
+		return -1;
+	if (is(c, "--cpus")) {
+		l->cpu_period_us = CG_DEFAULT_PERIOD_US;
+		if ((rc = parse_cpus(v, l->cpu_period_us, ncpus, &l->cpu_quota_us)))
+			return fail(c, "invalid --cpus '%s': use a number of CPUs from 0.01 to %ld, e.g. 0.5", v,
+				    ncpus);
+	} else if (is(c, "--memory")) {
+		if ((rc = parse_memory(v, &l->memory_bytes)))
+			return fail(c, "invalid --memory '%s': use bytes or a size with K, M or G of at least 6M, e.g. 256M",
+				    v);
+	} else if ((rc = parse_pids(v, &l->pids_max))) {
+		return fail(c, "invalid --pids '%s': use a whole number from 1 to %ld", v, DL_PIDS_MAX);
+	}
+	return 0;
+}
+
+static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
+{
+	const char **str = is(c, "--hostname") ? &o->hostname
+			 : is(c, "--lower")    ? &o->lower
+			 : is(c, "--upper")    ? &o->upper
+			 : is(c, "--work")     ? &o->work
+			 : is(c, "--rootfs")   ? &o->rootfs
+			 : is(c, "--cgroup")   ? &o->cgroup
+			 : is(c, "--pidfile")  ? &o->pidfile
+			 : is(c, "--lock")     ? &o->lock
+			 : is(c, "--log")      ? &o->log
+			 : is(c, "--workdir")  ? &o->workdir
+					       : NULL;
+	if (str)
+		return (*str = value(c)) ? 0 : -1;
+	if (is(c, "--cpus") || is(c, "--memory") || is(c, "--pids"))
+		return take_limit(c, ncpus, &o->limits);
+	if (is(c, "--env"))
+		return take_env(c, o->env, &o->nenv);
+	if (is(c, "--share-net"))
+		return (o->share_net = flag(c)) > 0 ? 0 : -1;
+	if (is(c, "--detach"))
+		return (o->detach = flag(c)) > 0 ? 0 : -1;
+	if (is(c, "--no-harden"))
+		return flag(c) > 0 ? (o->harden = 0) : -1;
+	return fail(c, "unknown option '%s'", c->argv[c->i]);
+}
+
+/* Options that only make sense together. */
+static int run_check(struct cursor *c, const struct run_opts *o)
+{
+	int overlay = !!o->lower + !!o->upper + !!o->work;
+	int limited = o->limits.cpu_quota_us || o->limits.memory_bytes || o->limits.pids_max;
+	if (!o->rootfs)
+		return fail(c, "--rootfs DIR is required (the container's root)");
+	if (overlay != 0 && overlay != 3)
+		return fail(c, "--lower, --upper and --work go together (an overlay needs all three)");
+	if (limited && !o->cgroup)
+		return fail(c, "--cpus, --memory and --pids need --cgroup NAME");
+	if (o->cgroup && (!o->cgroup[0] || strchr(o->cgroup, '/') || o->cgroup[0] == '.'))
+		return fail(c, "invalid --cgroup '%s': one path component, not starting with '.'",
+			    o->cgroup);
+	if (o->cgroup && !limited)
+		return fail(c, "--cgroup needs at least one of --cpus, --memory, --pids");
+	if (!!o->detach != !!o->log)
+		return fail(c, "--detach and --log FILE go together");
+	if (o->lock && !o->pidfile)
+		return fail(c, "--lock only guards --pidfile updates: give --pidfile too");
+	if (o->hostname && (!o->hostname[0] || strlen(o->hostname) > 64))
+		return fail(c, "invalid --hostname: 1 to 64 characters");
+	if (!o->argv)
+		return fail(c, "no command: put it after '--'");
+	return 0;
+}
+
+int run_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *err, size_t errsz)
+{
+	struct cursor c = { .argc = argc, .argv = argv, .err = err, .errsz = errsz };
+	memset(o, 0, sizeof(*o));
+	o->harden = 1;
+	err[0] = '\0';
+	for (c.i = 1; c.i < argc; c.i++) {
+		cursor_load(&c);
+		if (is(&c, "--"))
+			break;
+		if (is(&c, "-h") || is(&c, "--help"))
+			return 1;
+		if (run_option(&c, ncpus, o))
+			return -1;
+	}
+	if (c.i < argc && take_command(&c, &o->argv))
+		return -1;
+	return run_check(&c, o);
+}
+
+static int exec_option(struct cursor *c, struct exec_opts *o)
+{
+	const char *v;
+	if (is(c, "--pid")) {
+		char *end;
+		if (!(v = value(c)))
+			return -1;
+		errno = 0;
+		long pid = strtol(v, &end, 10);
+		if (errno || *end || end == v || pid < 1 || pid > DL_PIDS_MAX)
+			return fail(c, "invalid --pid '%s'", v);
+		o->pid = (pid_t)pid;
+		return 0;
+	}
+	if (is(c, "--starttime")) {
+		if (!(v = value(c)))
+			return -1;
+		if (parse_starttime(v, &o->starttime))
+			return fail(c, "invalid --starttime '%s'", v);
+		o->has_starttime = 1;
+		return 0;
+	}
+	if (is(c, "--workdir"))
+		return (o->workdir = value(c)) ? 0 : -1;
+	if (is(c, "--env"))
+		return take_env(c, o->env, &o->nenv);
+	if (is(c, "--no-harden"))
+		return flag(c) > 0 ? (o->harden = 0) : -1;
+	return fail(c, "unknown option '%s'", c->argv[c->i]);
+}
+
+int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t errsz)
+{
+	struct cursor c = { .argc = argc, .argv = argv, .err = err, .errsz = errsz };
+	memset(o, 0, sizeof(*o));
+	o->harden = 1;
+	err[0] = '\0';
+	for (c.i = 1; c.i < argc; c.i++) {
+		cursor_load(&c);
+		if (is(&c, "--"))
+			break;
+		if (is(&c, "-h") || is(&c, "--help"))
+			return 1;
+		if (exec_option(&c, o))
+			return -1;
+	}
+	if (c.i < argc && take_command(&c, &o->argv))
+		return -1;
+	if (!o->pid || !o->has_starttime)
+		return fail(&c, "--pid and --starttime are required (from the container's state)");
+	if (!o->argv)
+		return fail(&c, "no command: put it after '--'");
+	return 0;
+}

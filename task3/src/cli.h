@@ -1,0 +1,60 @@
+/* cli.h - the command lines of dl-run and dl-exec.
+ *
+ * Options come first; "--" ends them and everything after it is the
+ * container command, passed to execvp() exactly as given (never re-split,
+ * never parsed: "-- ls -e" gives ls its -e).  "--opt VALUE" and
+ * "--opt=VALUE" are both accepted.
+ */
+#ifndef DL_T3_CLI_H
+#define DL_T3_CLI_H
+
+#include "cgroup.h"
+#include "env.h"
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define CLI_ERR_MAX 256
+
+struct run_opts {
+	const char *hostname;
+	const char *lower, *upper, *work, *rootfs; /* overlay: all or none of the first 3 */
+	int share_net;                             /* keep the host's network (build's RUN) */
+	const char *cgroup;                        /* leaf name under docker-lite/ */
+	struct cg_limits limits;
+	const char *pidfile, *lock;
+	int detach;
+	const char *log;
+	const char *env[ENV_MAX];
+	size_t nenv;
+	const char *workdir;
+	int harden;
+	char **argv; /* the command, NULL-terminated */
+};
+
+struct exec_opts {
+	pid_t pid;
+	unsigned long long starttime;
+	int has_starttime;
+	const char *workdir;
+	const char *env[ENV_MAX];
+	size_t nenv;
+	int harden;
+	char **argv;
+};
+
+/* Parse argv (argv[0] is the program).  ncpus bounds --cpus.  Returns 0,
+ * 1 for --help, or -1 with a one-line reason in err. */
+int run_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *err, size_t errsz);
+int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t errsz);
+
+#define RUN_USAGE                                                                              \
+	"usage: dl-run [--hostname NAME] [--lower DIRS --upper DIR --work DIR] --rootfs DIR\n"   \
+	"              [--share-net] [--cgroup NAME [--cpus N.N] [--memory SIZE] [--pids N]]\n"  \
+	"              [--pidfile FILE [--lock FILE]] [--detach --log FILE] [--env K=V]...\n"   \
+	"              [--workdir DIR] [--no-harden] -- COMMAND [ARG]...\n"
+#define EXEC_USAGE                                                                              \
+	"usage: dl-exec --pid PID --starttime T [--workdir DIR] [--env K=V]... [--no-harden]\n" \
+	"               -- COMMAND [ARG]...\n"
+
+#endif

@@ -1,0 +1,79 @@
+#define _GNU_SOURCE
+#include "container.h"
+#include "caps.h"
+#include "env.h"
+#include "err.h"
+#include "fds.h"
+#include "init.h"
+#include "rootfs.h"
+#include "syscalls.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static void build_container(const struct run_opts *o)
+{
+	const char *what = "?";
+	int rc;
+	if ((rc = fs_make_private(&what)) || (rc = fs_mount_root(o, &what)))
+		die_err(rc, "cannot set up the container: %s", what);
+	if (fs_check_root(o->rootfs, &what))
+		die("%s (in %s)", what, o->rootfs);
+	if ((rc = fs_pivot(o->rootfs, &what)) || (rc = fs_mount_proc(&what)) ||
+	    (rc = fs_mount_sys(o->share_net || o->harden, &what)) || (rc = fs_mount_dev(&what)) ||
+	    (o->harden && (rc = fs_mask(&what))))
+		die_err(rc, "cannot set up the container: %s", what);
+	if (o->hostname && sys_sethostname(o->hostname, strlen(o->hostname)) < 0)
+		die_errno("cannot set the hostname %s", o->hostname);
+	/* the init's cwd is also where `exec` starts */
+	if (chdir(o->workdir ? o->workdir : "/") < 0)
+		die_errno("cannot enter the working directory %s in the container", o->workdir);
+}
+
+/* --detach: no terminal, output to the log file. */
+void stdio_to_log(int log_fd)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
+		die_errno("cannot redirect the container's output to its log");
+	close(null);
+	close(log_fd);
+}
+
+int container_main(void *arg)
+{
+	const struct child_ctx *c = arg;
+	const struct run_opts *o = c->o;
+	struct env env;
+	char hostname[65] = "";
+	int keep[] = { c->go_fd, c->ready_fd, c->log_fd };
+
+	/* the parent's ends of the sync pipes came along with the clone */
+	if (close_fds_except(keep, 3) < 0)
+		die_errno("cannot close inherited file descriptors");
+	if (!wait_byte(c->go_fd, 'g'))
+		_exit(DL_EXIT_FAILURE); /* the parent gave up */
+	build_container(o);
+	if (send_byte(c->ready_fd, 'r') < 0 || !wait_byte(c->go_fd, 's'))
+		_exit(DL_EXIT_FAILURE);
+	close(c->go_fd);
+	close(c->ready_fd);
+	if (o->detach)
+		stdio_to_log(c->log_fd);
+	/* nobody inside may open /proc/1/exe (this binary, on the host) or
+	 * ptrace us (cf. runc CVE-2019-5736); reset by the command's exec */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	const char *what = "?";
+	int rc;
+	if (o->harden && (rc = caps_harden(&what)))
+		die_err(rc, "cannot harden the container: %s", what);
+	gethostname(hostname, sizeof(hostname) - 1);
+	env_init(&env, hostname, o->detach ? NULL : getenv("TERM"));
+	for (size_t i = 0; i < o->nenv; i++)
+		if (env_set(&env, o->env[i]))
+			die("invalid --env '%s'", o->env[i]);
+	init_run(o->argv, env.vars);
+}

@@ -1,0 +1,27 @@
+/* container.h - the inside half of dl-run: what the cloned child does in
+ * its new namespaces before it becomes the container's PID 1 (init.h).
+ *
+ *   wait for 'g'     the parent has put us in the cgroup
+ *   build            mounts, pivot_root, /proc, /sys, /dev, masks,
+ *                    hostname, working directory (rootfs.h)
+ *   send 'r'         ready; wait for 's' (the parent recorded us)
+ *   harden, become init and start the command
+ */
+#ifndef DL_T3_CONTAINER_H
+#define DL_T3_CONTAINER_H
+
+#include "cli.h"
+
+struct child_ctx {
+	const struct run_opts *o;
+	int go_fd;    /* read: 'g', then 's' */
+	int ready_fd; /* write: 'r' */
+	int log_fd;   /* --detach: the command's stdout and stderr */
+};
+
+/* clone() entry point: arg is a struct child_ctx.  Never returns. */
+int container_main(void *arg);
+/* --detach: stdin from /dev/null, stdout and stderr to log_fd (closed). */
+void stdio_to_log(int log_fd);
+
+#endif

@@ -1,0 +1,260 @@
+/* dl-run - start a container: new namespaces, an overlay root reached by
+ * pivot_root, a tiny init as PID 1, optional cgroup limits.
+ *
+ *   dl-run [options] -- COMMAND [ARG]...     (dl-run --help lists them)
+ *
+ * Processes (foreground):          (--detach):
+ *   dl-run                           dl-run ---- exits 0 once started
+ *     └─ init (PID 1 inside)           └─ monitor (setsid, output to the log)
+ *          └─ COMMAND (PID 2)               └─ init (PID 1) └─ COMMAND
+ *
+ * The parent (dl-run or the monitor) creates the cgroup, clones the init,
+ * moves it into the cgroup, records it in --pidfile, and only then lets
+ * the command start; it waits for the init, removes the cgroup and records
+ * the exit code.  Sync pipes order the two sides:
+ *   parent -> init  'g'  in the cgroup: build the container
+ *   init -> parent  'r'  container ready (or EOF: it failed and said why)
+ *   parent -> init  's'  recorded in the pidfile: start the command
+ * Exit codes: the command's (128+N for signal N), 125 when dl-run fails,
+ * 126/127 when the command cannot run / is not found.
+ * This file is the parent's half; the child's is container.c.
+ */
+#define _GNU_SOURCE
+#include "cgroup.h"
+#include "cli.h"
+#include "container.h"
+#include "err.h"
+#include "fds.h"
+#include "forward.h"
+#include "keyfile.h"
+#include "procstat.h"
+#include "runlimits.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STACK_SIZE (1024 * 1024)
+#define LOCK_TIMEOUT_S 60
+#define CGROUP_BUSY_WAIT_MS 5000
+
+static void destroy_cgroup(struct cgroup *cg)
+{
+	/* the namespace's last processes may still be exiting: EBUSY a while */
+	for (int waited = 0;; waited += 20) {
+		int rc = cg_destroy(cg);
+		if (!rc)
+			return;
+		if (rc != -EBUSY || waited >= CGROUP_BUSY_WAIT_MS) {
+			log_warn("cannot remove the container's cgroup: %s (stop removes it)", strerror(-rc));
+			return;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+	}
+}
+
+/* Update the pidfile under the state lock (conductor.sh takes the same
+ * one), so concurrent state changes are never lost. */
+static int update_pidfile(const struct run_opts *o, const char *const drop[], const char *add,
+			  int create)
+{
+	int lock = -1;
+	if (o->lock && (lock = lock_take(o->lock, LOCK_TIMEOUT_S)) < 0)
+		return lock;
+	int rc = keyfile_update(o->pidfile, drop, add, create);
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+static int record_start(const struct run_opts *o, pid_t pid, const struct cgroup *cg)
+{
+	static const char *const drop[] = { "pid", "starttime", "cgroup", "status", "exitcode", NULL };
+	char add[8192];
+	struct proc_stat st;
+	int rc = proc_stat_read(pid, &st);
+	if (rc)
+		return rc;
+	size_t n = (size_t)snprintf(add, sizeof(add), "pid=%d\nstarttime=%llu\n", (int)pid,
+				    st.starttime);
+	for (int c = 0; cg && c < CG_NCONTROLLERS; c++)
+		if (cg->leaf[c][0])
+			n += (size_t)snprintf(add + n, sizeof(add) - n, "cgroup=%s\n", cg->leaf[c]);
+	snprintf(add + n, sizeof(add) - n, "status=running\n");
+	return update_pidfile(o, drop, add, 1);
+}
+
+static void record_exit(const struct run_opts *o, int code)
+{
+	static const char *const drop[] = { "status", "exitcode", NULL };
+	char add[64];
+	snprintf(add, sizeof(add), "exitcode=%d\nstatus=exited\n", code);
+	int rc = update_pidfile(o, drop, add, 0);
+	if (rc && rc != -ENOENT) /* ENOENT: stop removed the state already */
+		log_warn("cannot record the exit code in %s: %s", o->pidfile, strerror(-rc));
+}
+
+/* An interactive shell inside takes the terminal for its own process
+ * group; give it back to the one that had it, or the caller's shell may
+ * find itself in the background. */
+static void restore_terminal(pid_t foreground)
+{
+	if (foreground <= 0 || !isatty(0) || tcgetpgrp(0) == foreground)
+		return;
+	signal(SIGTTOU, SIG_IGN);
+	tcsetpgrp(0, foreground);
+	signal(SIGTTOU, SIG_DFL);
+}
+
+static pid_t clone_init(struct child_ctx *ctx)
+{
+	int flags = 0;
+	/* BEGIN SOLUTION */
+	flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC;
+	if (!ctx->o->share_net)
+		flags |= CLONE_NEWNET; /* build's RUN keeps the host's network for apt */
+	/* END SOLUTION */
+	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	pid_t pid = sys_clone(container_main, stack + STACK_SIZE, flags | SIGCHLD, ctx);
+	int err = errno;
+	munmap(stack, STACK_SIZE);
+	errno = err;
+	return pid;
+}
+
+/* Kill a half-started init and undo what the parent made. */
+static void abandon(pid_t pid, struct cgroup *cg)
+{
+	kill(pid, SIGKILL);
+	wait_exit_code(pid);
+	if (cg)
+		destroy_cgroup(cg);
+}
+
+/* Start the container and wait for it; notify_fd >= 0 (--detach): tell
+ * the caller once it runs, then keep waiting as the monitor. */
+static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
+{
+	struct cgroup cgroup, *cg = NULL;
+	int go[2], ready[2], rc;
+	pid_t foreground = isatty(0) ? tcgetpgrp(0) : -1;
+
+	if (o->cgroup) {
+		if ((rc = cg_create(&cgroup, cgroup_root(), DL_CGROUP_GROUP, o->cgroup, &o->limits)))
+			die_err(rc, "cannot create the cgroup %s/%s under %s", DL_CGROUP_GROUP, o->cgroup,
+				cgroup_root());
+		cg = &cgroup;
+	}
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
+		die_errno("pipe");
+	struct child_ctx ctx = { .o = o, .go_fd = go[0], .ready_fd = ready[1], .log_fd = log_fd };
+	forward_signals_to(0); /* from now on dl-run is not killed by them */
+	pid_t pid = clone_init(&ctx);
+	if (pid < 0) {
+		int err = errno;
+		if (cg)
+			destroy_cgroup(cg);
+		errno = err;
+		die_errno("cannot create the container's namespaces");
+	}
+	forward_signals_to(pid);
+	close(go[0]);
+	close(ready[1]);
+	/* in the cgroup before the init runs a single instruction of setup */
+	if (cg && (rc = cg_attach(cg, pid))) {
+		abandon(pid, cg);
+		die_err(rc, "cannot move the container into its cgroup");
+	}
+	send_byte(go[1], 'g');
+	if (!wait_byte(ready[0], 'r')) {
+		/* the init said why on stderr */
+		int code = wait_exit_code(pid);
+		if (cg)
+			destroy_cgroup(cg);
+		return code ? code : DL_EXIT_FAILURE;
+	}
+	if (o->pidfile && (rc = record_start(o, pid, cg))) {
+		abandon(pid, cg);
+		die_err(rc, "cannot record the container in %s", o->pidfile);
+	}
+	send_byte(go[1], 's');
+	close(go[1]);
+	close(ready[0]);
+	if (notify_fd >= 0) {
+		/* the monitor keeps nothing of the caller: output to the log */
+		stdio_to_log(log_fd);
+		send_byte(notify_fd, 'k');
+		close(notify_fd);
+	}
+	int code = wait_exit_code(pid);
+	restore_terminal(foreground);
+	if (cg)
+		destroy_cgroup(cg);
+	if (o->pidfile)
+		record_exit(o, code);
+	return code;
+}
+
+/* --detach: fork the monitor, return once it reports the container runs. */
+static int run_detached(const struct run_opts *o)
+{
+	int notify[2];
+	int log_fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (log_fd < 0)
+		die_errno("cannot open the log file %s", o->log);
+	if (pipe2(notify, O_CLOEXEC) < 0)
+		die_errno("pipe");
+	pid_t monitor = fork();
+	if (monitor < 0)
+		die_errno("fork");
+	if (monitor == 0) {
+		close(notify[0]);
+		setsid(); /* no terminal, no process group of the caller's */
+		exit(run_container(o, log_fd, notify[1]));
+	}
+	close(notify[1]);
+	close(log_fd);
+	if (wait_byte(notify[0], 'k'))
+		return 0;
+	/* the monitor failed before the container ran, and said why */
+	int code = wait_exit_code(monitor);
+	return code ? code : DL_EXIT_FAILURE;
+}
+
+int main(int argc, char **argv)
+{
+	struct run_opts o;
+	char err[CLI_ERR_MAX];
+
+	set_progname(argv[0]);
+	/* first thing: nothing the caller left open (a lock, a test's pipe,
+	 * a host directory) may reach the container or the monitor */
+	if (close_fds_except(NULL, 0) < 0)
+		die_errno("cannot close inherited file descriptors");
+	ensure_stdio();
+	int rc = run_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err));
+	if (rc > 0) {
+		fputs(RUN_USAGE, stdout);
+		return 0;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s\n%s", progname(), err, RUN_USAGE);
+		return DL_EXIT_FAILURE;
+	}
+	if (geteuid() != 0)
+		die("must be run as root: namespaces, mounts and cgroups need it (try sudo)");
+	signal(SIGPIPE, SIG_IGN); /* a vanished reader is an error return, not death */
+	return o.detach ? run_detached(&o) : run_container(&o, -1, -1);
+}

@@ -1,0 +1,31 @@
+/* syscalls.h - thin wrappers around the system calls task 3's helpers make.
+ *
+ * They live in their own object file (syscalls.o) so unit tests can replace
+ * them with -Wl,--wrap=sys_xxx: the linker only redirects references that
+ * cross object files.  Each returns what the system call returns and leaves
+ * errno set, exactly like the call it wraps.
+ */
+#ifndef DL_T3_SYSCALLS_H
+#define DL_T3_SYSCALLS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+int sys_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
+	      const void *data);
+int sys_umount2(const char *target, int flags);
+/* pivot_root(2) has no glibc wrapper */
+int sys_pivot_root(const char *new_root, const char *put_old);
+int sys_sethostname(const char *name, size_t len);
+int sys_mknod(const char *path, mode_t mode, dev_t dev);
+int sys_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4,
+	      unsigned long arg5);
+/* capget/capset take struct __user_cap_header_struct / _data_struct */
+int sys_capget(void *header, void *data);
+int sys_capset(void *header, const void *data);
+int sys_close_range(unsigned int first, unsigned int last, int flags);
+/* openat2(2) (Linux 5.6) has no glibc wrapper; how is a struct open_how */
+int sys_openat2(int dirfd, const char *path, void *how, size_t size);
+pid_t sys_clone(int (*fn)(void *), void *stack_top, int flags, void *arg);
+
+#endif

@@ -1,0 +1,27 @@
+# Unit tests of task 3's C helpers (task3/src): the pure parts (argument
+# parsing, overlay options, /proc/PID/stat, exit codes, limits, environment,
+# state-file merging, cgroup paths), and the capability dropping and fd
+# closing with their system calls replaced by fakes (-Wl,--wrap: the
+# wrappers live in syscalls.c, a separate object).
+T3_SRC := $(ROOT)/task3/src
+T3_CFLAGS := $(CFLAGS) -I$(COMMON_DIR) -I$(T3_SRC)
+T3_COMMON := $(COMMON_DIR)/err.c $(COMMON_DIR)/fsutil.c $(COMMON_DIR)/cgroup.c $(COMMON_DIR)/sys.c
+T3_HEADERS := $(wildcard $(T3_SRC)/*.h)
+
+UNIT_TESTS += test_task3_cli test_task3_pure test_task3_caps test_task3_fds test_task3_safepath
+
+test_task3_cli: test_task3_cli.c $(addprefix $(T3_SRC)/,cli.c runlimits.c procstat.c) $(T3_COMMON) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
+
+test_task3_pure: test_task3_pure.c $(addprefix $(T3_SRC)/,overlay.c procstat.c status.c runlimits.c env.c keyfile.c cgjoin.c forward.c) $(T3_COMMON) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
+
+test_task3_caps: test_task3_caps.c $(addprefix $(T3_SRC)/,caps.c syscalls.c) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_prctl,--wrap=sys_capget,--wrap=sys_capset -lcmocka
+
+test_task3_fds: test_task3_fds.c $(addprefix $(T3_SRC)/,fds.c syscalls.c) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_close_range -lcmocka
+
+# real files in a temporary directory: the kernel's openat2 decides
+test_task3_safepath: test_task3_safepath.c $(addprefix $(T3_SRC)/,safepath.c syscalls.c) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka

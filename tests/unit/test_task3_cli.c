@@ -1,0 +1,176 @@
+/* Unit tests for task3/src/cli.c: the command lines of dl-run and dl-exec. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli.h"
+
+#define NCPUS 4
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+static struct run_opts o;
+static struct exec_opts e;
+static char err[CLI_ERR_MAX];
+
+static int run(int argc, char **argv)
+{
+	return run_parse(argc, argv, NCPUS, &o, err, sizeof(err));
+}
+
+static void minimal_run_takes_the_command_after_dashes(void **state)
+{
+	(void)state;
+	char *argv[] = { "dl-run", "--rootfs", "/r", "--", "sh", "-c", "echo \"a  b\"", NULL };
+	assert_int_equal(run(ARGC(argv), argv), 0);
+	assert_string_equal(o.rootfs, "/r");
+	assert_ptr_equal(o.argv, &argv[4]);
+	assert_string_equal(o.argv[2], "echo \"a  b\"");
+	assert_null(o.argv[3]);
+	assert_int_equal(o.harden, 1);
+	assert_int_equal(o.share_net, 0);
+	assert_int_equal(o.detach, 0);
+}
+
+static void command_flags_are_never_parsed(void **state)
+{
+	(void)state;
+	/* "--no-harden" and "--help" after "--" belong to the command */
+	char *argv[] = { "dl-run", "--rootfs", "/r", "--", "ls", "-e", "--no-harden", "--help", NULL };
+	assert_int_equal(run(ARGC(argv), argv), 0);
+	assert_int_equal(o.harden, 1);
+	assert_string_equal(o.argv[0], "ls");
+	assert_string_equal(o.argv[1], "-e");
+	assert_string_equal(o.argv[3], "--help");
+}
+
+static void every_option_and_both_value_forms(void **state)
+{
+	(void)state;
+	char *argv[] = { "dl-run", "--hostname=h4", "--lower", "/l2:/l1", "--upper=/u", "--work", "/w",
+			 "--rootfs", "/r", "--share-net", "--cgroup", "h4.x", "--cpus", "0.5",
+			 "--memory=256M", "--pids", "100", "--pidfile", "/s", "--lock", "/k",
+			 "--detach", "--log", "/log", "--env", "A=1", "--env=B=x=y", "--workdir", "/tmp",
+			 "--no-harden", "--", "true", NULL };
+	assert_int_equal(run(ARGC(argv), argv), 0);
+	assert_string_equal(o.hostname, "h4");
+	assert_string_equal(o.lower, "/l2:/l1");
+	assert_string_equal(o.upper, "/u");
+	assert_string_equal(o.work, "/w");
+	assert_int_equal(o.share_net, 1);
+	assert_string_equal(o.cgroup, "h4.x");
+	assert_int_equal(o.limits.cpu_quota_us, 50000);
+	assert_int_equal(o.limits.cpu_period_us, 100000);
+	assert_int_equal(o.limits.memory_bytes, 256LL << 20);
+	assert_int_equal(o.limits.pids_max, 100);
+	assert_string_equal(o.pidfile, "/s");
+	assert_string_equal(o.lock, "/k");
+	assert_int_equal(o.detach, 1);
+	assert_string_equal(o.log, "/log");
+	assert_int_equal(o.nenv, 2);
+	assert_string_equal(o.env[1], "B=x=y");
+	assert_string_equal(o.workdir, "/tmp");
+	assert_int_equal(o.harden, 0);
+}
+
+/* Each must be refused with a reason. */
+static void bad_run_lines_are_refused(void **state)
+{
+	(void)state;
+	char *no_rootfs[] = { "dl-run", "--", "true", NULL };
+	char *no_command[] = { "dl-run", "--rootfs", "/r", NULL };
+	char *empty_command[] = { "dl-run", "--rootfs", "/r", "--", NULL };
+	char *half_overlay[] = { "dl-run", "--rootfs", "/r", "--lower", "/l", "--", "true", NULL };
+	char *limit_without_cgroup[] = { "dl-run", "--rootfs", "/r", "--pids", "5", "--", "true", NULL };
+	char *cgroup_without_limit[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--", "true", NULL };
+	char *cgroup_path[] = { "dl-run", "--rootfs", "/r", "--cgroup", "../x", "--pids", "5", "--", "true", NULL };
+	char *bad_cpus[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--cpus", "lots", "--", "true", NULL };
+	char *too_many_cpus[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--cpus", "5", "--", "true", NULL };
+	char *tiny_memory[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--memory", "1M", "--", "true", NULL };
+	char *zero_pids[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--pids", "0", "--", "true", NULL };
+	char *detach_no_log[] = { "dl-run", "--rootfs", "/r", "--detach", "--", "true", NULL };
+	char *flag_value[] = { "dl-run", "--rootfs", "/r", "--detach=yes", "--log", "/l", "--", "true", NULL };
+	char *missing_value[] = { "dl-run", "--rootfs", NULL };
+	char *unknown[] = { "dl-run", "--rootfs", "/r", "--privileged", "--", "true", NULL };
+	char *bad_env[] = { "dl-run", "--rootfs", "/r", "--env", "NOEQUALS", "--", "true", NULL };
+	char *lock_alone[] = { "dl-run", "--rootfs", "/r", "--lock", "/k", "--", "true", NULL };
+	char **cases[] = { no_rootfs,	    no_command,	   empty_command, half_overlay,
+			   limit_without_cgroup, cgroup_without_limit, cgroup_path, bad_cpus,
+			   too_many_cpus,   tiny_memory,   zero_pids,	  detach_no_log,
+			   flag_value,	    missing_value, unknown,	  bad_env,
+			   lock_alone };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int argc = 0;
+		while (cases[i][argc])
+			argc++;
+		err[0] = '\0';
+		assert_int_equal(run(argc, cases[i]), -1);
+		assert_true(strlen(err) > 10);
+	}
+	char *unknown_again[] = { "dl-run", "--rootfs", "/r", "--privileged", "--", "true", NULL };
+	run(ARGC(unknown_again), unknown_again);
+	assert_non_null(strstr(err, "--privileged"));
+}
+
+static void help_is_recognised(void **state)
+{
+	(void)state;
+	char *argv[] = { "dl-run", "--help", NULL };
+	assert_int_equal(run(ARGC(argv), argv), 1);
+	char *eargv[] = { "dl-exec", "-h", NULL };
+	assert_int_equal(exec_parse(ARGC(eargv), eargv, &e, err, sizeof(err)), 1);
+}
+
+static void exec_line(void **state)
+{
+	(void)state;
+	char *argv[] = { "dl-exec", "--pid", "42", "--starttime=12345", "--workdir", "/srv", "--env",
+			 "X=1", "--", "cat", "-e", "/f", NULL };
+	assert_int_equal(exec_parse(ARGC(argv), argv, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.pid, 42);
+	assert_true(e.starttime == 12345ULL);
+	assert_string_equal(e.workdir, "/srv");
+	assert_int_equal(e.nenv, 1);
+	assert_string_equal(e.argv[1], "-e");
+	assert_int_equal(e.harden, 1);
+
+	/* start time 0 is a value, not "missing" */
+	char *zero[] = { "dl-exec", "--pid", "1", "--starttime", "0", "--", "true", NULL };
+	assert_int_equal(exec_parse(ARGC(zero), zero, &e, err, sizeof(err)), 0);
+}
+
+static void bad_exec_lines_are_refused(void **state)
+{
+	(void)state;
+	char *no_pid[] = { "dl-exec", "--starttime", "1", "--", "true", NULL };
+	char *no_start[] = { "dl-exec", "--pid", "1", "--", "true", NULL };
+	char *bad_pid[] = { "dl-exec", "--pid", "1x", "--starttime", "1", "--", "true", NULL };
+	char *neg_pid[] = { "dl-exec", "--pid", "-3", "--starttime", "1", "--", "true", NULL };
+	char *bad_start[] = { "dl-exec", "--pid", "1", "--starttime", "-1", "--", "true", NULL };
+	char *no_cmd[] = { "dl-exec", "--pid", "1", "--starttime", "1", NULL };
+	char **cases[] = { no_pid, no_start, bad_pid, neg_pid, bad_start, no_cmd };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int argc = 0;
+		while (cases[i][argc])
+			argc++;
+		err[0] = '\0';
+		assert_int_equal(exec_parse(argc, cases[i], &e, err, sizeof(err)), -1);
+		assert_true(strlen(err) > 10);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(minimal_run_takes_the_command_after_dashes),
+		cmocka_unit_test(command_flags_are_never_parsed),
+		cmocka_unit_test(every_option_and_both_value_forms),
+		cmocka_unit_test(bad_run_lines_are_refused),
+		cmocka_unit_test(help_is_recognised),
+		cmocka_unit_test(exec_line),
+		cmocka_unit_test(bad_exec_lines_are_refused),
+	};
+	return cmocka_run_group_tests_name("task3 cli", tests, NULL, NULL);
+}

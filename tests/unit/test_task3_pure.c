@@ -1,0 +1,327 @@
+/* Unit tests for task 3's pure helpers: overlay options (layer order),
+ * /proc/PID/stat parsing, exit codes, limits, the command's environment,
+ * state-file merging, the cgroups exec joins, which signals are forwarded. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cgjoin.h"
+#include "env.h"
+#include "forward.h"
+#include "keyfile.h"
+#include "overlay.h"
+#include "procstat.h"
+#include "runlimits.h"
+#include "status.h"
+
+/* ---- overlay ---------------------------------------------------------- */
+
+static void overlay_data_keeps_the_given_layer_order(void **state)
+{
+	(void)state;
+	char buf[OVERLAY_DATA_MAX];
+	/* topmost first: the last RUN layer, then the earlier one, then the base */
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/c/layers/k2/diff:/c/layers/k1/diff:/b/debian",
+				      "/c/x/upper", "/c/x/work"),
+			 0);
+	assert_string_equal(buf, "lowerdir=/c/layers/k2/diff:/c/layers/k1/diff:/b/debian,"
+				 "upperdir=/c/x/upper,workdir=/c/x/work");
+	assert_int_equal(overlay_lower_count("/c/layers/k2/diff:/c/layers/k1/diff:/b/debian"), 3);
+	assert_int_equal(overlay_lower_count("/b"), 1);
+}
+
+static void overlay_data_refuses_what_the_kernel_would_misread(void **state)
+{
+	(void)state;
+	char buf[OVERLAY_DATA_MAX];
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/a,upperdir=/etc", "/u", "/w"), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/a", "/u,x", "/w"), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/a", "/u", "/w:x"), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/a\\:b", "/u", "/w"), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "relative", "/u", "/w"), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/a", "u", "/w"), -EINVAL);
+	assert_int_equal(overlay_lower_count("/a::/b"), -EINVAL);
+	assert_int_equal(overlay_lower_count(":/a"), -EINVAL);
+	assert_int_equal(overlay_lower_count("/a:"), -EINVAL);
+	assert_int_equal(overlay_lower_count(""), -EINVAL);
+}
+
+static void overlay_data_must_fit_in_a_page(void **state)
+{
+	(void)state;
+	static char lower[8192], buf[8192];
+	size_t n = 0;
+	/* 80 layers of ~60 characters: over 4096 */
+	for (int i = 0; i < 80; i++)
+		n += (size_t)snprintf(lower + n, sizeof(lower) - n, "%s/tmp/dl-test.abcdef/.cache/layers/%040d/diff",
+				      i ? ":" : "", i);
+	assert_int_equal(overlay_data(buf, sizeof(buf), lower, "/u", "/w"), -E2BIG);
+	char small[16];
+	assert_int_equal(overlay_data(small, sizeof(small), "/a", "/u", "/w"), -E2BIG);
+}
+
+/* ---- /proc/PID/stat ---------------------------------------------------- */
+
+static void stat_fields_are_counted_after_the_last_paren(void **state)
+{
+	(void)state;
+	struct proc_stat st;
+	/* comm with spaces and parentheses, as a process may name itself */
+	const char *text = "1234 (evil) S 1 2 3) R 1 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 "
+			   "1000 10 18446744073709551615\n";
+	assert_int_equal(proc_stat_parse(text, &st), 0);
+	assert_int_equal(st.state, 'R');
+	assert_true(st.starttime == 987654ULL);
+	assert_true(proc_stat_is(&st, 987654ULL));
+	assert_false(proc_stat_is(&st, 987655ULL));
+	st.state = 'Z';
+	assert_false(proc_stat_is(&st, 987654ULL)); /* a zombie is not running */
+}
+
+static void stat_garbage_is_refused(void **state)
+{
+	(void)state;
+	struct proc_stat st;
+	assert_int_equal(proc_stat_parse("", &st), -EINVAL);
+	assert_int_equal(proc_stat_parse("1 (x S 1 2", &st), -EINVAL);
+	assert_int_equal(proc_stat_parse("1 (x) S 1 2 3", &st), -EINVAL);
+	assert_int_equal(proc_stat_parse("1 (x) S 1 1 1 0 -1 4 1 0 0 0 0 0 0 0 20 0 1 0 12a 5", &st), -EINVAL);
+}
+
+static void stat_of_this_process_is_readable(void **state)
+{
+	(void)state;
+	struct proc_stat a, b;
+	assert_int_equal(proc_stat_read(getpid(), &a), 0);
+	assert_int_equal(proc_stat_read(getpid(), &b), 0);
+	assert_true(a.starttime == b.starttime);
+	assert_true(a.state == 'R' || a.state == 'S');
+	unsigned long long t;
+	assert_int_equal(parse_starttime("42", &t), 0);
+	assert_true(t == 42ULL);
+	assert_int_equal(parse_starttime("", &t), -EINVAL);
+	assert_int_equal(parse_starttime("4x", &t), -EINVAL);
+	assert_int_equal(parse_starttime("-4", &t), -EINVAL);
+}
+
+/* ---- exit codes -------------------------------------------------------- */
+
+/* A real wait status: a child that exits with code, or raises sig. */
+static int status_of_child(int code, int sig)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (sig) {
+			signal(sig, SIG_DFL);
+			raise(sig);
+		}
+		_exit(code);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static void exit_codes_pass_through_and_signals_add_128(void **state)
+{
+	(void)state;
+	assert_int_equal(exit_code_from_wait(status_of_child(0, 0)), 0);
+	assert_int_equal(exit_code_from_wait(status_of_child(3, 0)), 3);
+	assert_int_equal(exit_code_from_wait(status_of_child(255, 0)), 255);
+	assert_int_equal(exit_code_from_wait(status_of_child(0, SIGKILL)), 137);
+	assert_int_equal(exit_code_from_wait(status_of_child(0, SIGTERM)), 143);
+	assert_int_equal(exit_code_for_exec_errno(ENOENT), 127);
+	assert_int_equal(exit_code_for_exec_errno(ENOTDIR), 127);
+	assert_int_equal(exit_code_for_exec_errno(EACCES), 126);
+	assert_int_equal(exit_code_for_exec_errno(ENOEXEC), 126);
+}
+
+/* ---- limits ------------------------------------------------------------- */
+
+static void cpus_become_a_quota(void **state)
+{
+	(void)state;
+	long q;
+	assert_int_equal(parse_cpus("0.5", 100000, 4, &q), 0);
+	assert_int_equal(q, 50000);
+	assert_int_equal(parse_cpus("0.1", 100000, 4, &q), 0);
+	assert_int_equal(q, 10000); /* not 9999: no floating point */
+	assert_int_equal(parse_cpus("1.5", 100000, 4, &q), 0);
+	assert_int_equal(q, 150000);
+	assert_int_equal(parse_cpus("2", 100000, 4, &q), 0);
+	assert_int_equal(q, 200000);
+	assert_int_equal(parse_cpus("0.01", 100000, 4, &q), 0);
+	assert_int_equal(q, 1000);
+	assert_int_equal(parse_cpus("0.00001", 100000, 4, &q), -ERANGE);
+	assert_int_equal(parse_cpus("0", 100000, 4, &q), -ERANGE);
+	assert_int_equal(parse_cpus("4.5", 100000, 4, &q), -ERANGE);
+	assert_int_equal(parse_cpus("99999999", 100000, 4, &q), -ERANGE);
+	assert_int_equal(parse_cpus("0.000001", 100000, 4, &q), -EINVAL);
+	assert_int_equal(parse_cpus(".5", 100000, 4, &q), -EINVAL);
+	assert_int_equal(parse_cpus("1.", 100000, 4, &q), -EINVAL);
+	assert_int_equal(parse_cpus("-1", 100000, 4, &q), -EINVAL);
+	assert_int_equal(parse_cpus("1e3", 100000, 4, &q), -EINVAL);
+	assert_int_equal(parse_cpus("", 100000, 4, &q), -EINVAL);
+}
+
+static void memory_and_pids(void **state)
+{
+	(void)state;
+	long long bytes;
+	long pids;
+	assert_int_equal(parse_memory("256M", &bytes), 0);
+	assert_true(bytes == 256LL << 20);
+	assert_int_equal(parse_memory("1g", &bytes), 0);
+	assert_true(bytes == 1LL << 30);
+	assert_int_equal(parse_memory("5M", &bytes), -ERANGE);
+	assert_int_equal(parse_memory("lots", &bytes), -EINVAL);
+	assert_int_equal(parse_memory("-1M", &bytes), -EINVAL);
+	assert_int_equal(parse_pids("100", &pids), 0);
+	assert_int_equal(pids, 100);
+	assert_int_equal(parse_pids("0", &pids), -EINVAL);
+	assert_int_equal(parse_pids("010", &pids), -EINVAL);
+	assert_int_equal(parse_pids("5000000", &pids), -ERANGE);
+	assert_int_equal(parse_pids("1 ", &pids), -EINVAL);
+}
+
+/* ---- environment --------------------------------------------------------- */
+
+static void environment_is_clean_and_overridable(void **state)
+{
+	(void)state;
+	struct env e;
+	setenv("SECRET_OF_THE_HOST", "x", 1);
+	env_init(&e, "h4", "xterm");
+	assert_string_equal(env_get(&e, "PATH"), ENV_DEFAULT_PATH + 5);
+	assert_string_equal(env_get(&e, "HOME"), "/root");
+	assert_string_equal(env_get(&e, "HOSTNAME"), "h4");
+	assert_string_equal(env_get(&e, "TERM"), "xterm");
+	assert_null(env_get(&e, "SECRET_OF_THE_HOST"));
+	assert_int_equal(env_set(&e, "HOME=/srv"), 0);
+	assert_int_equal(env_set(&e, "A=1=2"), 0);
+	assert_string_equal(env_get(&e, "HOME"), "/srv");
+	assert_string_equal(env_get(&e, "A"), "1=2");
+	assert_int_equal(env_set(&e, "=x"), -EINVAL);
+	assert_int_equal(env_set(&e, "1A=x"), -EINVAL);
+	assert_int_equal(env_set(&e, "A B=x"), -EINVAL);
+	assert_int_equal(env_set(&e, "NOEQ"), -EINVAL);
+	assert_null(e.vars[e.n]);
+
+	env_init(&e, NULL, NULL);
+	assert_null(env_get(&e, "HOSTNAME"));
+	assert_null(env_get(&e, "TERM"));
+	assert_int_equal(e.n, 2);
+}
+
+/* ---- state files ---------------------------------------------------------- */
+
+static void merge_replaces_only_the_given_keys(void **state)
+{
+	(void)state;
+	static const char *const drop[] = { "pid", "cgroup", NULL };
+	char out[512];
+	const char *old = "image=img\npid=1\ncgroup=/a\ncgroup=/b\npidx=keep\nip=10.0.0.2\n";
+	assert_int_equal(keyfile_merge(old, drop, "pid=2\ncgroup=/c\n", out, sizeof(out)), 0);
+	assert_string_equal(out, "image=img\npidx=keep\nip=10.0.0.2\npid=2\ncgroup=/c\n");
+	/* no trailing newline in the old text */
+	assert_int_equal(keyfile_merge("a=1", drop, "pid=3\n", out, sizeof(out)), 0);
+	assert_string_equal(out, "a=1\npid=3\n");
+	assert_int_equal(keyfile_merge("a=1\n", drop, "pid=3\n", out, 8), -E2BIG);
+}
+
+static void update_never_recreates_a_removed_state(void **state)
+{
+	(void)state;
+	static const char *const drop[] = { "exitcode", NULL };
+	char dir[] = "/tmp/dl-h4-unit.XXXXXX", path[64], text[256];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	assert_int_equal(keyfile_update(path, drop, "exitcode=1\n", 0), -ENOENT);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(keyfile_update(path, drop, "exitcode=1\n", 1), 0);
+	assert_int_equal(keyfile_update(path, drop, "exitcode=2\n", 0), 0);
+	FILE *f = fopen(path, "r");
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_string_equal(text, "exitcode=2\n");
+	int lock = lock_take(path, 1);
+	assert_true(lock >= 0);
+	pid_t child = fork();
+	if (child == 0)
+		_exit(lock_take(path, 0) == -ETIMEDOUT ? 0 : 1); /* held by the parent */
+	int status;
+	waitpid(child, &status, 0);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(lock);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0); /* no temp file left behind */
+}
+
+/* ---- cgroups to join ------------------------------------------------------- */
+
+static void cgjoin_finds_only_docker_lite_groups(void **state)
+{
+	(void)state;
+	char paths[CGJOIN_MAX][PATH_MAX];
+	const char *v1 = "12:name=systemd:/user.slice\n8:pids:/docker-lite/h4.ab\n4:memory:/docker-lite/h4.ab\n"
+			 "2:cpu,cpuacct:/docker-lite/h4.ab\n1:blkio:/\n0::/\n";
+	assert_int_equal(cgjoin_paths(v1, "/sys/fs/cgroup", 0, paths, CGJOIN_MAX), 3);
+	assert_string_equal(paths[0], "/sys/fs/cgroup/pids/docker-lite/h4.ab/cgroup.procs");
+	assert_string_equal(paths[2], "/sys/fs/cgroup/cpu,cpuacct/docker-lite/h4.ab/cgroup.procs");
+	const char *v2 = "0::/docker-lite/h4.ab\n";
+	assert_int_equal(cgjoin_paths(v2, "/sys/fs/cgroup", 1, paths, CGJOIN_MAX), 1);
+	assert_string_equal(paths[0], "/sys/fs/cgroup/docker-lite/h4.ab/cgroup.procs");
+	assert_int_equal(cgjoin_paths(v2, "/sys/fs/cgroup", 0, paths, CGJOIN_MAX), 0);
+	assert_int_equal(cgjoin_paths("1:pids:/docker-lite/../../x\n", "/r", 0, paths, CGJOIN_MAX), 0);
+	assert_int_equal(cgjoin_paths("garbage\n", "/r", 0, paths, CGJOIN_MAX), -EINVAL);
+	assert_int_equal(cgjoin_paths("", "/r", 0, paths, CGJOIN_MAX), 0);
+}
+
+/* ---- signals ---------------------------------------------------------------- */
+
+static void terminal_signals_are_not_forwarded_twice(void **state)
+{
+	(void)state;
+	assert_false(should_forward(SI_KERNEL)); /* Ctrl-C reached the whole group */
+	assert_true(should_forward(SI_USER));	  /* kill(1), stop */
+	assert_true(should_forward(SI_QUEUE));
+	int seen_term = 0, seen_int = 0;
+	for (int i = 0; i < forwarded_signals_count; i++) {
+		seen_term |= forwarded_signals[i] == SIGTERM;
+		seen_int |= forwarded_signals[i] == SIGINT;
+		assert_true(forwarded_signals[i] != SIGKILL && forwarded_signals[i] != SIGCHLD);
+	}
+	assert_true(seen_term && seen_int);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(overlay_data_keeps_the_given_layer_order),
+		cmocka_unit_test(overlay_data_refuses_what_the_kernel_would_misread),
+		cmocka_unit_test(overlay_data_must_fit_in_a_page),
+		cmocka_unit_test(stat_fields_are_counted_after_the_last_paren),
+		cmocka_unit_test(stat_garbage_is_refused),
+		cmocka_unit_test(stat_of_this_process_is_readable),
+		cmocka_unit_test(exit_codes_pass_through_and_signals_add_128),
+		cmocka_unit_test(cpus_become_a_quota),
+		cmocka_unit_test(memory_and_pids),
+		cmocka_unit_test(environment_is_clean_and_overridable),
+		cmocka_unit_test(merge_replaces_only_the_given_keys),
+		cmocka_unit_test(update_never_recreates_a_removed_state),
+		cmocka_unit_test(cgjoin_finds_only_docker_lite_groups),
+		cmocka_unit_test(terminal_signals_are_not_forwarded_twice),
+	};
+	return cmocka_run_group_tests_name("task3 pure helpers", tests, NULL, NULL);
+}
