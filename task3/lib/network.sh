@@ -184,11 +184,15 @@ ensure_chains() {
 	fi
 }
 
-# Our rules that mention tag $2 in table $1, turned into deletions.
+# Our rules of the veth $2 in table $1, turned into deletions. Comments are
+# "dl:<veth>:<name>" or, for a peering, "dl:<veth>+<veth>:<name>+<name>";
+# only the veth field is matched (veth names hold no ':' or '+'), so a
+# container whose *name* looks like another's veth (say "x-dlh0") keeps
+# its rules.
 rules_tagged() {
-	local table=$1 tag=$2
+	local table=$1 veth=$2
 	iptables-save -t "$table" 2>/dev/null |
-		grep -E -- "--comment \"?dl:[^ \"]*\\b$tag\\b" |
+		grep -E -- "--comment \"?dl:([^ \":+]+\+)?$veth(\+[^ \":+]+)?:" |
 		sed 's/^-A /-D /' || true
 }
 
@@ -343,7 +347,16 @@ undo_network() {
 	ip link del "$NET_VETH" 2>/dev/null || true
 	remove_chains_if_unused 2>/dev/null || true
 	restore_ip_forward_if_unused 2>/dev/null || true
+	forget_network "$CONTAINERDIR/$name/state" 2>/dev/null || true
 	warn "addnetwork $name failed: nothing was changed"
+}
+
+# Drop the keys addnetwork writes before it makes anything.
+forget_network() {
+	local key
+	for key in netindex veth subnet; do
+		state_set "$1" "$key" ""
+	done
 }
 
 cmd_addnetwork() {
@@ -378,6 +391,11 @@ cmd_addnetwork() {
 	container_exists "$name" || die "no container named '$name': see 'conductor.sh ps'"
 	container_is_running "$name" || die "container '$name' is not running: start it with 'conductor.sh run'"
 	[[ -z $(state_get "$state" ip) ]] || die "container '$name' already has a network ($(state_get "$state" ip))"
+	# a veth but no ip: an addnetwork killed half-way; clear what it left
+	if [[ -n $(state_get "$state" veth) ]]; then
+		network_cleanup "$name"
+		forget_network "$state"
+	fi
 	local p ifc=""
 	for p in $ports; do
 		host_port_in_use "${p%%:*}" && die "host port ${p%%:*} is already in use: choose another"
@@ -388,6 +406,12 @@ cmd_addnetwork() {
 	local pid tag
 	pid=$(state_get "$state" pid)
 	tag=dl:$NET_VETH:$name
+	# Written before anything is made: if this command is killed half-way
+	# (no trap runs on SIGKILL), stop still knows which veth, rules and
+	# address to remove. "ip" is written last and means "complete".
+	state_set "$state" netindex "$NET_INDEX"
+	state_set "$state" veth "$NET_VETH"
+	state_set "$state" subnet "$NET_SUBNET"
 	# from here on, any failure (die or set -e) undoes what was made
 	trap 'undo_network "$name"' EXIT
 	create_veth_pair "$pid" || die "could not create the veth pair for $name"
@@ -405,9 +429,6 @@ cmd_addnetwork() {
 	[[ $internet == 0 ]] || write_container_resolv_conf "$name"
 	trap - EXIT
 
-	state_set "$state" netindex "$NET_INDEX"
-	state_set "$state" veth "$NET_VETH"
-	state_set "$state" subnet "$NET_SUBNET"
 	state_set "$state" gateway "$NET_HOST_IP"
 	state_set "$state" internet "$internet"
 	state_set "$state" ports "$ports"
@@ -455,18 +476,21 @@ cmd_peer() {
 network_cleanup() {
 	local name=$1 state=$CONTAINERDIR/$1/state veth subnet peer ps
 	veth=$(state_get "$state" veth)
-	[[ -n $veth ]] || return 0
-	subnet=$(state_get "$state" subnet)
-	delete_rules_tagged "$veth"
-	ip link del "$veth" 2>/dev/null || true
-	for peer in $(state_get "$state" peers); do
-		ps=$CONTAINERDIR/$peer/state
-		[[ -f $ps ]] || continue
-		if container_is_running "$peer"; then
-			in_container_netns "$(state_get "$ps" pid)" ip route del "$subnet" 2>/dev/null || true
-		fi
-		state_set "$ps" peers "$(state_get "$ps" peers | tr ' ' '\n' | grep -vx -- "$name" | tr '\n' ' ' | sed 's/ *$//')"
-	done
+	if [[ -n $veth ]]; then
+		subnet=$(state_get "$state" subnet)
+		delete_rules_tagged "$veth"
+		ip link del "$veth" 2>/dev/null || true
+		for peer in $(state_get "$state" peers); do
+			ps=$CONTAINERDIR/$peer/state
+			[[ -f $ps ]] || continue
+			if container_is_running "$peer"; then
+				in_container_netns "$(state_get "$ps" pid)" ip route del "$subnet" 2>/dev/null || true
+			fi
+			state_set "$ps" peers "$(state_get "$ps" peers | tr ' ' '\n' | grep -vx -- "$name" | tr '\n' ' ' | sed 's/ *$//')"
+		done
+	fi
+	# every stop, networked or not: a killed addnetwork of another
+	# container may have left the chains or forwarding on with no rule
 	remove_chains_if_unused
 	restore_ip_forward_if_unused
 }

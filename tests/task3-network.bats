@@ -1,0 +1,278 @@
+#!/usr/bin/env bats
+# bats file_tags=task3
+# Task 3 networking: addnetwork (--internet, --expose) and peer, all inside
+# a network lab made of namespaces (see tests/helpers/netlab.bash): no packet
+# of this suite leaves the machine.
+
+load helpers/common
+load helpers/netlab
+
+C=$DL_REPO/task3/conductor.sh
+
+setup_file() {
+	require_root
+	make -s -C "$DL_REPO/task3" >&2
+	ensure_test_base
+	export CONDUCTOR_ROOT
+	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
+	# an image made straight from the cached base: this suite tests the
+	# network, not the builder
+	mkdir -p "$CONDUCTOR_ROOT/.images/netimg"
+	printf 'base=debian-bookworm\nlayers=\ncreated=%s\n' "$(date +%s)" >"$CONDUCTOR_ROOT/.images/netimg/image"
+	export LAB=n$$
+	netlab_up "$LAB" >&2
+	netlab_snapshot_host "$BATS_FILE_TMPDIR/lab-before"
+}
+
+teardown_file() {
+	local dir
+	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
+		[[ -d $dir ]] || continue
+		netlab_host "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true
+	done
+	netlab_down "$LAB" >/dev/null 2>&1 || true
+	rm -rf "$CONDUCTOR_ROOT"
+}
+
+teardown() {
+	local pid
+	for pid in ${SERVER_PIDS:-}; do kill "$pid" 2>/dev/null || true; done
+	local c
+	for c in ${STARTED:-}; do netlab_host "$C" stop "$c" >/dev/null 2>&1 || true; done
+}
+
+# conductor.sh in the lab's host namespace
+lab() {
+	netlab_host "$C" "$@"
+}
+
+# Start a detached container that just waits, remember it for teardown.
+start_container() {
+	lab run -d netimg "$1" -- sleep infinity
+	STARTED="${STARTED:-} $1"
+}
+
+container_ip() {
+	awk -F= '$1 == "ip" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state"
+}
+
+container_pid() {
+	awk -F= '$1 == "pid" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state"
+}
+
+# A TCP server in a container's network namespace that answers with a word
+# (the image has no server program; the packets are the container's all the
+# same).
+serve_in() {
+	local name=$1 port=$2 word=$3
+	nsenter --net="/proc/$(container_pid "$name")/ns/net" \
+		socat "TCP-LISTEN:$port,fork,reuseaddr" "SYSTEM:echo $word" 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	wait_until 50 listening_in "$name" "$port"
+}
+
+listening_in() {
+	[[ -n $(nsenter --net="/proc/$(container_pid "$1")/ns/net" ss -Hltn "sport = :$2") ]]
+}
+
+# Read what a TCP server says, from the given side; empty when unreachable.
+tcp_read_from_host() { netlab_host socat -T2 - "TCP:$1,connect-timeout=2" </dev/null 2>/dev/null || true; }
+tcp_read_from_outside() { netlab_out socat -T2 - "TCP:$1,connect-timeout=2" </dev/null 2>/dev/null || true; }
+tcp_read_from_container() {
+	lab exec "$1" -- timeout 3 bash -c "exec 3<>/dev/tcp/${2%:*}/${2#*:}; cat <&3" 2>/dev/null || true
+}
+
+@test "network: host and container reach each other" {
+	start_container h1
+	run lab addnetwork h1
+	assert_success
+	local ip
+	ip=$(container_ip h1)
+	[[ $ip =~ ^10\.200\. ]]
+	# host -> container (TCP: the host of the lab needs no ping)
+	serve_in h1 7000 hello-h1
+	assert_equal "$(tcp_read_from_host "$ip:7000")" hello-h1
+	# container -> host side of its veth (the image has ping)
+	run lab exec h1 -- ping -c1 -W2 "${ip%.*}.$((${ip##*.} - 1))"
+	assert_success
+	assert_output --partial '1 received'
+	# only lo and eth0 inside
+	run lab exec h1 -- ls /sys/class/net
+	assert_output --partial eth0
+}
+
+@test "network: the internet is reachable only with --internet, through NAT" {
+	netlab_start_internet_server 80
+	start_container noi
+	lab addnetwork noi
+	run tcp_read_from_container noi "$NETLAB_INTERNET_IP:80"
+	assert_output ""
+
+	start_container withi
+	lab addnetwork withi --internet
+	run tcp_read_from_container withi "$NETLAB_INTERNET_IP:80"
+	# the server saw the host's uplink address: MASQUERADE did its job
+	assert_output --partial "$NETLAB_HOST_IP"
+}
+
+@test "network: --internet writes the container's own resolv.conf, never the host's" {
+	local before
+	before=$(sha256sum /etc/resolv.conf)
+	start_container dns
+	CONTAINER_DNS="192.0.2.53" lab addnetwork dns --internet
+	run lab exec dns -- cat /etc/resolv.conf
+	assert_output "nameserver 192.0.2.53"
+	assert_equal "$(sha256sum /etc/resolv.conf)" "$before"
+}
+
+@test "network: an exposed port answers from outside, the host's address and localhost" {
+	start_container web
+	lab addnetwork web --expose 3000:8080
+	serve_in web 8080 hello-web
+	assert_equal "$(tcp_read_from_outside "$NETLAB_HOST_IP:3000")" hello-web
+	assert_equal "$(tcp_read_from_host "$NETLAB_HOST_IP:3000")" hello-web
+	assert_equal "$(tcp_read_from_host "127.0.0.1:3000")" hello-web
+	# route_localnet only on this container's host-side veth (CVE-2020-8558)
+	assert_equal "$(netlab_host cat /proc/sys/net/ipv4/conf/all/route_localnet)" 0
+	local veth
+	veth=$(awk -F= '$1 == "veth" { print $2 }' "$CONDUCTOR_ROOT/.containers/web/state")
+	assert_equal "$(netlab_host cat "/proc/sys/net/ipv4/conf/$veth/route_localnet")" 1
+}
+
+@test "network: the original's CONTAINER-HOST form works too" {
+	start_container web2
+	lab addnetwork web2 -e 8080-3001
+	serve_in web2 8080 hello-dash
+	assert_equal "$(tcp_read_from_outside "$NETLAB_HOST_IP:3001")" hello-dash
+}
+
+@test "network: unexposed ports are not reachable from outside" {
+	start_container priv
+	lab addnetwork priv --internet --expose 3002:8080
+	serve_in priv 9090 secret
+	assert_equal "$(tcp_read_from_outside "$NETLAB_HOST_IP:9090")" ""
+	# even with a route to the container's address, the firewall refuses
+	netlab_out ip route add "$(container_ip priv)/32" via "$NETLAB_HOST_IP"
+	assert_equal "$(tcp_read_from_outside "$(container_ip priv):9090")" ""
+	netlab_out ip route del "$(container_ip priv)/32" via "$NETLAB_HOST_IP"
+}
+
+@test "network: containers reach each other only when peered, and stop undoes it" {
+	start_container pa
+	start_container pb
+	lab addnetwork pa --internet
+	lab addnetwork pb --internet
+	serve_in pb 7000 from-pb
+	serve_in pa 7000 from-pa
+	assert_equal "$(tcp_read_from_container pa "$(container_ip pb):7000")" ""
+	assert_equal "$(tcp_read_from_container pb "$(container_ip pa):7000")" ""
+	run lab peer pa pb
+	assert_success
+	assert_equal "$(tcp_read_from_container pa "$(container_ip pb):7000")" from-pb
+	assert_equal "$(tcp_read_from_container pb "$(container_ip pa):7000")" from-pa
+	local veth_b
+	veth_b=$(awk -F= '$1 == "veth" { print $2 }' "$CONDUCTOR_ROOT/.containers/pb/state")
+	lab stop pb
+	run netlab_host iptables-save
+	refute_output --partial "$veth_b"
+}
+
+@test "network: bad ports, conflicts and repeats are refused with nothing changed" {
+	start_container bad
+	local snap=$BATS_TEST_TMPDIR/snap
+	netlab_snapshot_host "$snap.1"
+	local p
+	for p in 0 65536 abc 80: :80 1:2:3 -5; do
+		run lab addnetwork bad --expose "$p"
+		assert_failure
+		assert_output --partial "invalid"
+	done
+	run lab addnetwork bad -e 3005:80 -e 3005:81
+	assert_failure
+	assert_output --partial "exposed twice"
+	netlab_snapshot_host "$snap.2"
+	assert_equal "$(diff "$snap.1" "$snap.2")" ""
+
+	start_container bad2
+	lab addnetwork bad2 -e 3006:80
+	# a port a host program listens on (in the lab's host namespace)
+	nsenter --net="$NETLAB_HOST_NS_PATH" socat TCP-LISTEN:3007,bind=127.0.0.1,reuseaddr /dev/null 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	netlab_wait_for_listener host 3007
+	netlab_snapshot_host "$snap.3"
+	run lab addnetwork bad -e 3006:80
+	assert_failure 125
+	assert_output --partial "already in use"
+	run lab addnetwork bad -e 3007:80
+	assert_failure 125
+	assert_output --partial "already in use"
+	run lab addnetwork bad2
+	assert_failure 125
+	assert_output --partial "already has a network"
+	run lab addnetwork bad2 --internet
+	assert_failure 125
+	run lab addnetwork nosuch
+	assert_failure 125
+	assert_output --partial "no container named"
+	# an exited container has no network namespace left to connect
+	lab run netimg badexited -- true
+	STARTED="$STARTED badexited"
+	run lab addnetwork badexited
+	assert_failure 125
+	assert_output --partial "not running"
+	netlab_snapshot_host "$snap.4"
+	assert_equal "$(diff "$snap.3" "$snap.4")" ""
+	[[ -z $(awk -F= '$1 == "ip"' "$CONDUCTOR_ROOT/.containers/bad/state") ]]
+}
+
+@test "network: stop removes exactly its own rules, even when another's name looks like its veth" {
+	start_container tagA
+	lab addnetwork tagA --internet -e 3010:8080
+	local veth_a
+	veth_a=$(awk -F= '$1 == "veth" { print $2 }' "$CONDUCTOR_ROOT/.containers/tagA/state")
+	# a valid container name that contains tagA's interface name
+	start_container "x-$veth_a"
+	lab addnetwork "x-$veth_a" --internet -e 3011:8080
+	serve_in "x-$veth_a" 8080 still-here
+	local rules_b
+	rules_b=$(netlab_host iptables-save | grep -F -- ":x-$veth_a" | sort)
+	[[ -n $rules_b ]]
+	lab stop tagA
+	run netlab_host iptables-save
+	refute_output --partial "dl:$veth_a:"
+	assert_equal "$(netlab_host iptables-save | grep -F -- ":x-$veth_a" | sort)" "$rules_b"
+	assert_equal "$(tcp_read_from_outside "$NETLAB_HOST_IP:3011")" still-here
+}
+
+@test "network: 20 containers get 20 distinct addresses, and stopping frees them" {
+	local i ips=()
+	for i in $(seq 1 20); do
+		start_container "many$i"
+		lab addnetwork "many$i" >/dev/null 2>&1
+		ips+=("$(container_ip "many$i")")
+	done
+	assert_equal "$(printf '%s\n' "${ips[@]}" | sort -u | wc -l)" 20
+	for i in $(seq 1 20); do lab stop "many$i" >/dev/null; done
+	# every address and interface is free again
+	run netlab_host ip -o addr show
+	refute_output --partial ' 10.200.'
+	[[ -z $(grep -h '^netindex=' "$CONDUCTOR_ROOT"/.containers/*/state 2>/dev/null) ]]
+	run netlab_host ip -o link show
+	refute_output --partial ' dlh'
+	start_container again
+	lab addnetwork again
+	assert_equal "$(container_ip again)" "${ips[0]}"
+}
+
+@test "network: after every container stops, the lab host is exactly as before" {
+	local dir
+	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
+		[[ -d $dir ]] || continue
+		lab stop "$(basename "$dir")" >/dev/null
+	done
+	STARTED=
+	netlab_snapshot_host "$BATS_TEST_TMPDIR/after"
+	run diff "$BATS_FILE_TMPDIR/lab-before" "$BATS_TEST_TMPDIR/after"
+	assert_success
+	assert_equal "$(netlab_host cat /proc/sys/net/ipv4/ip_forward)" 0
+}
