@@ -1,0 +1,435 @@
+# bats file_tags=reliability
+# Reliability and safety of conductor.sh, with figures: bad input, repeated
+# cycles, faults (the tool killed half-way), concurrency, network safety and
+# host safety. Every case runs inside a network lab (tests/helpers/netlab.bash)
+# and is checked by a leak detector: a snapshot of the lab host's links,
+# addresses, routes, iptables and sysctls, the tool's state directories, the
+# mounts and cgroups that mention the state root, and the processes whose
+# root is inside it. The figures go to $RELIABILITY_REPORT (default
+# results/reliability.txt) for docs/reliability.md.
+
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by run --separate-stderr
+load helpers/common
+load helpers/netlab
+bats_require_minimum_version 1.5.0
+
+C=$DL_REPO/task3/conductor.sh
+
+setup_file() {
+	require_root
+	make -s -C "$DL_REPO/task3" >&2
+	ensure_test_base
+	export CONDUCTOR_ROOT STOP_TIMEOUT=2
+	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
+	# the tag conductor.sh puts on this root's cgroups (container_cgroup_name)
+	ROOT_TAG=$(printf '%s' "$CONDUCTOR_ROOT" | sha256sum | cut -c1-8)
+	export ROOT_TAG
+	mkdir -p "$CONDUCTOR_ROOT/.images/relimg"
+	printf 'base=debian-bookworm\nlayers=\ncreated=%s\n' "$(date +%s)" >"$CONDUCTOR_ROOT/.images/relimg/image"
+	export LAB=r$$
+	netlab_up "$LAB" >&2
+	export REPORT=${RELIABILITY_REPORT:-$DL_REPO/results/reliability.txt}
+	mkdir -p "${REPORT%/*}"
+	: >"$REPORT"
+	host_snapshot "$BATS_FILE_TMPDIR/host-before"
+}
+
+teardown_file() {
+	stop_all
+	netlab_down "$LAB" >/dev/null 2>&1 || true
+	rm -rf "$CONDUCTOR_ROOT"
+}
+
+teardown() {
+	local pid
+	for pid in ${KILL_GROUPS:-}; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+	stop_all
+}
+
+lab() { netlab_host "$C" "$@"; }
+
+stop_all() {
+	local dir
+	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
+		[[ -d $dir ]] || continue
+		lab stop "$(basename "$dir")" >/dev/null 2>&1 || true
+	done
+}
+
+# One line of figures for the report (and the TAP stream).
+report() {
+	printf '%s\n' "$*" >>"$REPORT"
+	printf '# %s\n' "$*" >&3
+}
+
+# Everything a container may leave behind, as text: diff two of them.
+leak_snapshot_of_tool() {
+	local out=$1 p
+	netlab_snapshot_host "$out.lab"
+	{
+		cat "$out.lab"
+		echo "## state"
+		find "$CONDUCTOR_ROOT/.containers" -mindepth 1 2>/dev/null | sort
+		echo "## mounts"
+		cat /proc/[0-9]*/mountinfo 2>/dev/null | grep -F "$CONDUCTOR_ROOT" | awk '{ print $5 }' | sort -u || true
+		echo "## cgroups"
+		# this state root's containers only: leaves are named <name>.<tag>
+		find /sys/fs/cgroup -maxdepth 4 -type d -path '*/docker-lite/*' -name "*.$ROOT_TAG" 2>/dev/null | sort
+		echo "## processes rooted in containers"
+		for p in /proc/[0-9]*; do
+			[[ $(readlink "$p/root" 2>/dev/null) == "$CONDUCTOR_ROOT"* ]] && echo "${p#/proc/}"
+		done
+		echo "## locks"
+		find "$CONDUCTOR_ROOT" -maxdepth 1 -name '*.tmp*' 2>/dev/null
+	} >"$out"
+	rm -f "$out.lab"
+}
+
+# assert_no_leak BEFORE: the tool's footprint is back to BEFORE; prints
+# the difference and fails otherwise.
+assert_no_leak() {
+	local after=$BATS_TEST_TMPDIR/after.$RANDOM
+	leak_snapshot_of_tool "$after"
+	local d
+	d=$(diff "$1" "$after" | grep -E '^[<>]' || true)
+	[[ -z $d ]] || {
+		printf 'leaked:\n%s\n' "$d" >&2
+		return 1
+	}
+}
+
+# The machine outside the lab: resolv.conf, the real namespace's iptables
+# (all tables), its FORWARD policy, /dev and route_localnet.
+host_snapshot() {
+	{
+		sha256sum /etc/resolv.conf
+		iptables-save | sed -e 's/\[[0-9]*:[0-9]*\]//' -e '/^#/d'
+		find /dev -maxdepth 1 -printf '%M %u %g %y %f %l\n' | sort
+		cat /proc/sys/net/ipv4/conf/all/route_localnet /proc/sys/net/ipv4/ip_forward
+	} >"$1" 2>&1
+}
+
+container_ip() { awk -F= '$1 == "ip" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state"; }
+container_pid() { awk -F= '$1 == "pid" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state"; }
+
+# ---- 1. bad input --------------------------------------------------------------
+
+# One case a line: the arguments to conductor.sh, separated by "|" (so a
+# case can hold spaces, newlines and metacharacters). "LIVE" is a running,
+# networked container; "NEW" a running container without a network.
+# shellcheck disable=SC2016 # the $( ) and backquotes are the bad input
+BAD_INPUT_CASES=(
+	'run|relimg|a/b' 'run|relimg|..' 'run|relimg|.' 'run|relimg|a b' $'run|relimg|a\nb'
+	'run|relimg|a;touch /tmp/dl-pwned' 'run|relimg|$(touch /tmp/dl-pwned)' 'run|relimg|-rf'
+	'run|relimg|' 'run|relimg|abcdefghijabcdefghijabcdefghijabc' 'run|relimg|naïve' 'run|relimg|`id`'
+	'run|../relimg|x1' 'run|no-such-image|x2' 'run|relimg|LIVE' 'run' 'run|relimg'
+	'run|--cpus|0|relimg|x3' 'run|--cpus|abc|relimg|x4' 'run|--memory|1|relimg|x5' 'run|--pids|0|relimg|x6'
+	'run|--bogus|relimg|x7'
+	'stop' 'stop|a|b' 'stop|../x' 'exec' 'exec|nobody' 'exec|../x' 'exec|a b'
+	'addnetwork' 'addnetwork|nobody' 'addnetwork|LIVE' 'addnetwork|NEW|-e|0:80' 'addnetwork|NEW|-e|65536:80'
+	'addnetwork|NEW|-e|abc' 'addnetwork|NEW|-e|80:' 'addnetwork|NEW|-e|:80' 'addnetwork|NEW|-e|8080:80|-e|8080:81'
+	'addnetwork|NEW|-e|080:80' 'addnetwork|NEW|--bogus' 'addnetwork|NEW|-e'
+	'peer' 'peer|LIVE' 'peer|LIVE|LIVE' 'peer|LIVE|nobody' 'peer|LIVE|NEW' 'peer|../x|LIVE'
+	'build' 'build|a/b' 'build|ok|/no/such/file' 'rmi' 'rmi|nobody' 'rmi|../relimg' 'rmi|relimg'
+	'images|x' 'ps|x' 'rmcache|x' 'bogus-command' '--bogus'
+)
+
+@test "bad input: every case is one clear line on stderr, a non-zero exit, nothing changed" {
+	lab run -d relimg live -- sleep infinity
+	lab addnetwork live
+	lab run -d relimg new -- sleep infinity
+	local before=$BATS_TEST_TMPDIR/before
+	leak_snapshot_of_tool "$before"
+	local c args=() tried=0 crashes=0 leaks=0 bad=0 i
+	for c in "${BAD_INPUT_CASES[@]}"; do
+		mapfile -t -d '|' args < <(printf '%s|' "$c")
+		for i in "${!args[@]}"; do
+			[[ ${args[i]} != LIVE ]] || args[i]=live
+			[[ ${args[i]} != NEW ]] || args[i]=new
+		done
+		tried=$((tried + 1))
+		run --separate-stderr lab "${args[@]}"
+		# a crash is a signal or an exit code outside the tool's own
+		if ((status == 0)); then
+			echo "accepted: ${args[*]@Q}" >&2
+			bad=$((bad + 1))
+		elif ((status > 125 && status != 127)); then
+			echo "crashed ($status): ${args[*]@Q}: $stderr" >&2
+			crashes=$((crashes + 1))
+		elif ((${#stderr_lines[@]} != 1)) || [[ $stderr != conductor.sh:* ]]; then
+			echo "not one clear line: ${args[*]@Q}: $stderr" >&2
+			bad=$((bad + 1))
+		fi
+		if ! assert_no_leak "$before" 2>/dev/null; then
+			echo "leak after: ${args[*]@Q}" >&2
+			assert_no_leak "$before" || true
+			leaks=$((leaks + 1))
+			leak_snapshot_of_tool "$before"
+		fi
+	done
+	[[ ! -e /tmp/dl-pwned ]]
+	report "bad input: $tried cases, $crashes crashes, $leaks leaks, $bad without a clear error"
+	((tried >= 40 && crashes == 0 && leaks == 0 && bad == 0))
+}
+
+@test "bad input: Conductorfiles that are wrong fail with their line and leave no layer or image" {
+	local ctx=$BATS_TEST_TMPDIR/ctx tried=0 bad=0
+	mkdir -p "$ctx"
+	local -a files=(
+		'RUN true' 'FROM debian:bookworm\nFROM debian:bookworm' 'FROM debian:bookworm\nWORKDIR /x'
+		'FROM nosuch:bookworm' 'FROM debian:nosuch' 'FROM debian:bookworm\nCOPY ../../etc/shadow /x'
+		'FROM debian:bookworm\nCOPY missing /x' 'FROM debian:bookworm\nRUN exit 3'
+	)
+	local f before
+	before=$(find "$CONDUCTOR_ROOT/.cache" "$CONDUCTOR_ROOT/.images" ! -name '*.lock' 2>/dev/null | sort)
+	for f in "${files[@]}"; do
+		printf '%b\n' "$f" >"$ctx/Conductorfile"
+		tried=$((tried + 1))
+		run --separate-stderr "$C" build badimg "$ctx/Conductorfile"
+		if ((status != 125)) || [[ $stderr != *Conductorfile:* ]]; then
+			echo "unclear: $f -> $status: $stderr" >&2
+			bad=$((bad + 1))
+		fi
+	done
+	assert_equal "$(find "$CONDUCTOR_ROOT/.cache" "$CONDUCTOR_ROOT/.images" ! -name '*.lock' 2>/dev/null | sort)" "$before"
+	report "bad Conductorfiles: $tried cases, $bad without a clear error, 0 layers or images left"
+	((bad == 0))
+}
+
+# ---- 2. cycles -------------------------------------------------------------------
+
+@test "cycles: 100 x (run -d, addnetwork -i -e, exec, stop) leave nothing behind" {
+	local before=$BATS_TEST_TMPDIR/before n=${RELIABILITY_CYCLES:-100} i failures=0
+	leak_snapshot_of_tool "$before"
+	for ((i = 1; i <= n; i++)); do
+		{
+			lab run -d relimg cyc -- sleep infinity &&
+				lab addnetwork cyc --internet --expose 3000:80 &&
+				[[ $(lab exec cyc -- hostname) == cyc ]] &&
+				lab stop cyc
+		} >/dev/null 2>&1 || {
+			failures=$((failures + 1))
+			lab stop cyc >/dev/null 2>&1 || true
+		}
+	done
+	local leaked=0
+	assert_no_leak "$before" || leaked=1
+	report "cycles: $n run/addnetwork/exec/stop cycles, $failures failed, leaks: $leaked"
+	((failures == 0 && leaked == 0))
+	# the pool and the chains are empty again
+	run lab ps
+	assert_output 'No containers found'
+	run netlab_host iptables -t nat -S
+	refute_output --partial 'DL-'
+}
+
+# ---- 3. faults ----------------------------------------------------------------------
+
+# kill_at_random DELAY_MS CMD...: start the tool in its own process group,
+# SIGKILL the whole group after DELAY_MS (or when it ends first).
+kill_at_random() {
+	local delay=$1
+	shift
+	setsid "$@" >/dev/null 2>&1 </dev/null 3>&- &
+	local pid=$!
+	KILL_GROUPS="${KILL_GROUPS:-} $pid"
+	# a fault injection, not a wait for readiness: the point is a random one
+	sleep "$(printf '0.%03d' "$delay")"
+	# still running when it was killed: the fault hit it half-way
+	if kill -KILL -- "-$pid" 2>/dev/null; then INTERRUPTED=$((INTERRUPTED + 1)); fi
+	wait "$pid" 2>/dev/null || true
+}
+
+@test "faults: the tool SIGKILLed at random points of run, addnetwork and stop; stop always recovers" {
+	local before=$BATS_TEST_TMPDIR/before trials=0 leaked=0 broken=0 i step delay
+	INTERRUPTED=0
+	leak_snapshot_of_tool "$before"
+	RANDOM=695 # a fixed seed: the same trials every run
+	for ((i = 0; i < ${RELIABILITY_FAULT_TRIALS:-24}; i++)); do
+		# each step takes some 20-200 ms here: kill somewhere inside it
+		step=$((i % 3)) delay=$((RANDOM % (step == 2 ? 250 : 90)))
+		trials=$((trials + 1))
+		case $step in
+		0) kill_at_random "$delay" nsenter --net="$NETLAB_HOST_NS_PATH" -- "$C" run -d relimg flt -- sleep infinity ;;
+		1)
+			lab run -d relimg flt -- sleep infinity >/dev/null 2>&1
+			kill_at_random "$delay" nsenter --net="$NETLAB_HOST_NS_PATH" -- "$C" addnetwork flt --internet --expose 3001:80
+			;;
+		2)
+			lab run -d relimg flt -- sleep infinity >/dev/null 2>&1
+			lab addnetwork flt --internet --expose 3001:80 >/dev/null 2>&1
+			kill_at_random "$delay" nsenter --net="$NETLAB_HOST_NS_PATH" -- "$C" stop flt
+			;;
+		esac
+		# afterwards: ps still works, and stop removes whatever is left
+		lab ps >/dev/null 2>&1 || broken=$((broken + 1))
+		lab stop flt >/dev/null 2>&1 || broken=$((broken + 1))
+		if ! assert_no_leak "$before"; then
+			echo "leak after trial $i (step $step, ${delay} ms)" >&2
+			leaked=$((leaked + 1))
+			leak_snapshot_of_tool "$before"
+		fi
+	done
+	report "faults: $trials SIGKILL trials (run, addnetwork, stop; seed 695), $INTERRUPTED hit the tool half-way, $broken failed recoveries, $leaked leaks"
+	((broken == 0 && leaked == 0))
+}
+
+@test "faults: a build SIGKILLed inside a RUN leaves no layer; the next build and rmcache recover" {
+	local ctx=$BATS_TEST_TMPDIR/ctx
+	mkdir -p "$ctx"
+	printf 'FROM debian:bookworm\nRUN echo started > /started; sleep 30\n' >"$ctx/Conductorfile"
+	setsid "$C" build killedrun "$ctx/Conductorfile" >/dev/null 2>&1 </dev/null 3>&- &
+	local pid=$!
+	KILL_GROUPS=$pid
+	wait_until 300 compgen -G "$CONDUCTOR_ROOT/.cache/layers/.tmp-*/diff/started" >/dev/null
+	kill -KILL -- "-$pid"
+	wait "$pid" || true
+	# no layer got its final name, no image was recorded
+	run find "$CONDUCTOR_ROOT/.cache/layers" -mindepth 1 -maxdepth 1 ! -name '.tmp-*'
+	assert_output ""
+	[[ ! -e $CONDUCTOR_ROOT/.images/killedrun ]]
+	# a build of the same file starts that step afresh and completes
+	printf 'FROM debian:bookworm\nRUN echo started > /started; sleep 30\n' >"$ctx/Conductorfile"
+	sed -i 's/; sleep 30//' "$ctx/Conductorfile"
+	run "$C" build killedrun "$ctx/Conductorfile"
+	assert_success
+	# rmcache clears the remains of the killed step (no build runs now)
+	"$C" rmi killedrun
+	run "$C" rmcache
+	assert_success
+	run find "$CONDUCTOR_ROOT/.cache/layers" -mindepth 1
+	assert_output ""
+	# and no process of the killed RUN lives on in its throwaway container
+	local p
+	for p in /proc/[0-9]*; do
+		[[ $(readlink "$p/root" 2>/dev/null) != "$CONDUCTOR_ROOT"* ]] || fail "process ${p#/proc/} still runs in a build container"
+	done
+	report "faults: a build SIGKILLed inside a RUN: no layer or image left half-made; rmcache removed the remains"
+}
+
+@test "faults: a container whose init is killed from the host shows 'exited' and stop cleans up" {
+	local before=$BATS_TEST_TMPDIR/before
+	leak_snapshot_of_tool "$before"
+	lab run -d relimg victim -- sleep infinity
+	lab addnetwork victim --expose 3002:80
+	kill -KILL "$(container_pid victim)"
+	wait_until 50 bash -c "'$C' ps | grep -qE '^victim +relimg +- +exited'"
+	run lab stop victim
+	assert_success
+	assert_no_leak "$before"
+}
+
+# ---- 4. concurrency -------------------------------------------------------------------
+
+@test "concurrency: 16 parallel run -d + addnetwork get 16 distinct addresses" {
+	local before=$BATS_TEST_TMPDIR/before i pids=() fails=0
+	leak_snapshot_of_tool "$before"
+	for i in $(seq 1 16); do
+		(lab run -d relimg "par$i" -- sleep infinity && lab addnetwork "par$i") >/dev/null 2>&1 3>&- &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fails=$((fails + 1)); done
+	local ips
+	ips=$(for i in $(seq 1 16); do container_ip "par$i"; done | sort -u | grep -c .)
+	report "concurrency: 16 parallel run+addnetwork: $fails failed, $ips distinct addresses"
+	assert_equal "$fails" 0
+	assert_equal "$ips" 16
+	for i in $(seq 1 16); do lab stop "par$i" >/dev/null 2>&1 & done
+	wait
+	assert_no_leak "$before"
+}
+
+@test "concurrency: 8 parallel runs with one name: exactly one wins; parallel stops all succeed" {
+	local before=$BATS_TEST_TMPDIR/before i pids=() ok=0
+	leak_snapshot_of_tool "$before"
+	for i in $(seq 1 8); do
+		lab run -d relimg same -- sleep infinity >/dev/null 2>&1 3>&- &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		if wait "$i"; then ok=$((ok + 1)); fi
+	done
+	assert_equal "$ok" 1
+	run lab exec same -- hostname
+	assert_output same
+	pids=() ok=0
+	for i in $(seq 1 4); do
+		lab stop same >/dev/null 2>&1 3>&- &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		if wait "$i"; then ok=$((ok + 1)); fi
+	done
+	report "concurrency: 8 runs of one name: 1 won; 4 parallel stops: $ok succeeded"
+	assert_equal "$ok" 4
+	assert_no_leak "$before"
+}
+
+# ---- 5. isolation ------------------------------------------------------------------
+
+@test "isolation: the tool's binaries cannot be written through /proc/PID/exe from inside (CVE-2019-5736)" {
+	local before
+	before=$(sha256sum "$DL_REPO/task3/bin/dl-run" "$DL_REPO/task3/bin/dl-exec")
+	lab run -d relimg exe1 -- sleep infinity
+	# PID 1 of the container is dl-run's init; exec'd processes were dl-exec
+	# shellcheck disable=SC2016 # expanded inside the container
+	run lab exec exe1 -- sh -c 'for p in /proc/1/exe /proc/self/exe; do
+		if (echo pwned >"$p") 2>/dev/null; then echo "wrote $p"; fi
+	done; readlink /proc/1/exe'
+	refute_output --partial wrote
+	assert_equal "$(sha256sum "$DL_REPO/task3/bin/dl-run" "$DL_REPO/task3/bin/dl-exec")" "$before"
+	report "isolation: writes to the tool's binaries via /proc/PID/exe from inside: 0 succeeded"
+}
+
+# ---- 6. networking safety ------------------------------------------------------------
+
+@test "network safety: route_localnet stays off for all, host rules outside ours survive" {
+	# sentinels: rules of "the host" that the tool must never touch
+	netlab_host iptables -w -A FORWARD -s 192.0.2.99/32 -j DROP -m comment --comment sentinel
+	netlab_host iptables -w -t nat -A POSTROUTING -s 192.0.2.99/32 -j RETURN -m comment --comment sentinel
+	netlab_host iptables -w -P FORWARD DROP
+	lab run -d relimg safe1 -- sleep infinity
+	lab addnetwork safe1 --internet --expose 3003:80
+	assert_equal "$(netlab_host cat /proc/sys/net/ipv4/conf/all/route_localnet)" 0
+	lab stop safe1
+	run netlab_host iptables -S FORWARD
+	assert_line '-P FORWARD DROP'
+	assert_line --partial 'sentinel'
+	run netlab_host iptables -t nat -S POSTROUTING
+	assert_line --partial 'sentinel'
+	netlab_host iptables -w -D FORWARD -s 192.0.2.99/32 -j DROP -m comment --comment sentinel
+	netlab_host iptables -w -t nat -D POSTROUTING -s 192.0.2.99/32 -j RETURN -m comment --comment sentinel
+	netlab_host iptables -w -P FORWARD ACCEPT
+}
+
+serve_in() {
+	nsenter --net="/proc/$(container_pid "$1")/ns/net" \
+		socat "TCP-LISTEN:$2,fork,reuseaddr" "SYSTEM:echo $3" 3>&- &
+	SERVERS="${SERVERS:-} $!"
+	wait_until 50 bash -c "nsenter --net=/proc/$(container_pid "$1")/ns/net ss -Hltn 'sport = :$2' | grep -q ."
+}
+
+@test "network safety: a port freed by stop goes to the next container; hairpin reaches it" {
+	lab run -d relimg first -- sleep infinity
+	lab addnetwork first --expose 3004:80
+	lab stop first
+	lab run -d relimg second -- sleep infinity
+	lab addnetwork second --expose 3004:80
+	serve_in second 80 second-here
+	run netlab_out socat -T2 - "TCP:$NETLAB_HOST_IP:3004,connect-timeout=2"
+	assert_output second-here
+	# hairpin: the container reaches its own exposed port via the host address
+	run lab exec second -- timeout 3 bash -c "exec 3<>/dev/tcp/$NETLAB_HOST_IP/3004; cat <&3"
+	assert_output second-here
+	local pid
+	for pid in ${SERVERS:-}; do kill "$pid" 2>/dev/null || true; done
+}
+
+# ---- 8. host safety ------------------------------------------------------------------
+
+@test "host safety: resolv.conf, the real iptables, FORWARD policy and /dev are as before the suite" {
+	host_snapshot "$BATS_TEST_TMPDIR/host-after"
+	run diff "$BATS_FILE_TMPDIR/host-before" "$BATS_TEST_TMPDIR/host-after"
+	assert_success
+	report "host safety: resolv.conf, iptables (all tables), FORWARD policy, /dev: unchanged"
+}
