@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# service-orchestrator.sh - task 4: deploy the two services in two
+# containers with conductor.sh.
+#
+#   build   build both images (needs the Debian mirror: run it in the
+#           machine's real network namespace)
+#   up      (default) build the images if missing, run cs-cont and es-cont,
+#           connect them, start both services, wait until they answer and
+#           print how to reach them. Safe to re-run: when both containers
+#           run, it only restarts a service that does not answer.
+#   down    stop both containers and remove all they made (images stay cached)
+#   status  the containers and whether each service answers (exit 3: not up)
+#
+# es-cont: --internet --expose 3000:8080 (reachable from outside and localhost)
+# cs-cont: --internet, nothing exposed (only es-cont, its peer, and this host
+# reach it). Settings: CONDUCTOR (the tool), CONDUCTOR_ROOT (its state),
+# HOST_PORT (default 3000), READY_TRIES (x 0.1 s, default 100).
+set -euo pipefail
+
+TASK4_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DL_PROG=service-orchestrator.sh
+# shellcheck source=../common/common.sh
+source "$TASK4_DIR/../common/common.sh"
+CONDUCTOR=${CONDUCTOR:-$TASK4_DIR/../task3/conductor.sh}
+
+CS_IMAGE=counter-image CS_CONT=cs-cont CS_PORT=8080
+ES_IMAGE=external-image ES_CONT=es-cont ES_PORT=8080
+CS_BIN=/opt/counter-service/counter-service
+ES_BIN=/opt/external-service/external-service
+HOST_PORT=${HOST_PORT:-3000}
+READY_TRIES=${READY_TRIES:-100}
+
+conductor() {
+	"$CONDUCTOR" "$@"
+}
+
+usage() {
+	sed -n '2,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+}
+
+# ---- reading the tool's state ------------------------------------------------
+
+image_exists() {
+	conductor images | awk 'NR > 1 { print $1 }' | grep -qx -- "$1"
+}
+
+# One column (NAME IMAGE PID STATUS IP PORTS CREATED) of a container's row
+# in `conductor.sh ps`: the tool's own record, never a guess from `ip a`.
+container_field() {
+	local name=$1 column=$2
+	conductor ps | awk -v n="$name" -v c="$column" '
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$1 == n && (c in col) { v = $col[c]; if (v != "-") print v }'
+}
+
+is_running() {
+	[[ $(container_field "$1" STATUS) == running ]]
+}
+
+# An HTTP server answers (any status: a 404 is an answer). Readiness checks
+# ask paths that never bump the counter.
+answers() {
+	local code
+	code=$(curl -s --noproxy '*' -o /dev/null -m 1 -w '%{http_code}' "$1") || true
+	[[ -n $code && $code != 000 ]]
+}
+
+# wait_for WHAT URL CONTAINER: poll URL (bounded) until it answers.
+wait_for() {
+	local what=$1 url=$2 cont=$3 tries=$READY_TRIES
+	until answers "$url"; do
+		((--tries > 0)) ||
+			die "the $what did not answer at $url within $((READY_TRIES / 10)) s: see its log with '$CONDUCTOR exec $cont -- cat /var/log/${what// /-}.log'"
+		sleep 0.1
+	done
+}
+
+# The address of the host's interface towards the outside (its default
+# route), to print how other machines reach the service.
+host_address() {
+	local ifc
+	ifc=$(ip -4 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+	[[ -n $ifc ]] || return 0
+	ip -4 -o addr show dev "$ifc" | awk '{ sub(/\/.*/, "", $4); print $4; exit }'
+}
+
+# ---- steps ------------------------------------------------------------------------
+
+cmd_build() {
+	# BEGIN SOLUTION: conductor build, once per image, with its Conductorfile (counter first: the second reuses its layers)
+	log "building $CS_IMAGE from counter.Conductorfile (the first time: apt inside the build, a minute or more)"
+	conductor build "$CS_IMAGE" "$TASK4_DIR/counter.Conductorfile"
+	log "building $ES_IMAGE from external.Conductorfile (its first steps come from the cache)"
+	conductor build "$ES_IMAGE" "$TASK4_DIR/external.Conductorfile"
+	# END SOLUTION
+}
+
+# A container that only waits (sleep infinity as its command), networked.
+start_containers() {
+	# BEGIN SOLUTION: run -d both, addnetwork (external: --internet --expose HOST_PORT:ES_PORT; counter: --internet only), then peer them
+	conductor run -d "$CS_IMAGE" "$CS_CONT" -- sleep infinity
+	conductor addnetwork "$CS_CONT" --internet
+	conductor run -d "$ES_IMAGE" "$ES_CONT" -- sleep infinity
+	conductor addnetwork "$ES_CONT" --internet --expose "$HOST_PORT:$ES_PORT"
+	conductor peer "$ES_CONT" "$CS_CONT"
+	# END SOLUTION
+}
+
+# start_service CONTAINER NAME CMD...: run CMD in the background inside the
+# container, output in /var/log/NAME.log, PID in /run/NAME.pid. The shell
+# exits at once; the container's init adopts the service and reaps it.
+start_service() {
+	local cont=$1 name=$2
+	shift 2
+	# shellcheck disable=SC2016 # $1, $2, $@: the inner shell's arguments
+	conductor exec "$cont" -- /bin/sh -c \
+		'name=$1; shift; "$@" >"/var/log/$name.log" 2>&1 </dev/null & echo $! >"/run/$name.pid"' \
+		sh "$name" "$@"
+}
+
+# Start each service that does not answer yet: the counter first (the
+# external service is useless without it), each waited for.
+start_services() {
+	local cs_ip es_ip
+	cs_ip=$(container_field "$CS_CONT" IP)
+	es_ip=$(container_field "$ES_CONT" IP)
+	[[ -n $cs_ip && -n $es_ip ]] || die "conductor.sh recorded no address for $CS_CONT or $ES_CONT: run '$DL_PROG down' and try again"
+	# BEGIN SOLUTION: for each service not answering yet: start_service it, then wait_for it (counter first; the external one gets the counter URL)
+	if ! answers "http://$cs_ip:$CS_PORT/get_counter"; then
+		log "starting the counter service in $CS_CONT ($cs_ip:$CS_PORT)"
+		start_service "$CS_CONT" counter-service "$CS_BIN" "$CS_PORT"
+		wait_for "counter service" "http://$cs_ip:$CS_PORT/get_counter" "$CS_CONT"
+	fi
+	if ! answers "http://$es_ip:$ES_PORT/health"; then
+		log "starting the external service in $ES_CONT ($es_ip:$ES_PORT), counter at http://$cs_ip:$CS_PORT"
+		start_service "$ES_CONT" external-service "$ES_BIN" "$ES_PORT" "http://$cs_ip:$CS_PORT"
+		wait_for "external service" "http://$es_ip:$ES_PORT/health" "$ES_CONT"
+	fi
+	# END SOLUTION
+}
+
+print_access() {
+	local addr
+	addr=$(host_address)
+	cat <<EOF_ACCESS
+The external service answers on port $HOST_PORT of this host:
+  curl http://localhost:$HOST_PORT/
+  curl http://${addr:-<this host>}:$HOST_PORT/    (from other machines)
+The counter service ($CS_CONT $(container_field "$CS_CONT" IP):$CS_PORT) is internal: only $ES_CONT and this host reach it.
+Stop everything with: $0 down
+EOF_ACCESS
+}
+
+# On a failed `up`, remove what it made (set -e and die both end up here).
+up_failed() {
+	local rc=$?
+	((rc != 0)) || return 0
+	warn "up failed: removing what it started"
+	cmd_down >/dev/null 2>&1 || warn "could not remove everything: run '$0 down'"
+	exit "$rc"
+}
+
+cmd_up() {
+	if is_running "$CS_CONT" && is_running "$ES_CONT"; then
+		log "$CS_CONT and $ES_CONT are running: checking the services"
+		start_services
+		print_access
+		return 0
+	fi
+	# half there (one container, or one that has exited): start afresh
+	if [[ -n $(container_field "$CS_CONT" NAME)$(container_field "$ES_CONT" NAME) ]]; then
+		log "removing a partial deployment first"
+		cmd_down
+	fi
+	if ! image_exists "$CS_IMAGE" || ! image_exists "$ES_IMAGE"; then
+		cmd_build
+	fi
+	trap up_failed EXIT
+	start_containers
+	start_services
+	trap - EXIT
+	print_access
+}
+
+cmd_down() {
+	# BEGIN SOLUTION: conductor stop both containers (stop removes their network and rules too)
+	conductor stop "$ES_CONT"
+	conductor stop "$CS_CONT"
+	# END SOLUTION
+}
+
+cmd_status() {
+	local rc=0 ip
+	conductor ps
+	ip=$(container_field "$ES_CONT" IP)
+	if [[ -n $ip ]] && answers "http://$ip:$ES_PORT/health"; then
+		echo "external service: answering at $ip:$ES_PORT (host port $HOST_PORT)"
+	else
+		echo "external service: not answering"
+		rc=3
+	fi
+	ip=$(container_field "$CS_CONT" IP)
+	if [[ -n $ip ]] && answers "http://$ip:$CS_PORT/get_counter"; then
+		echo "counter service: answering at $ip:$CS_PORT, next value $(curl -s --noproxy '*' -m 1 "http://$ip:$CS_PORT/get_counter")"
+	else
+		echo "counter service: not answering"
+		rc=3
+	fi
+	return "$rc"
+}
+
+main() {
+	local cmd=${1:-up}
+	(($# <= 1)) || die "too many arguments: usage: $DL_PROG [build|up|down|status]"
+	case $cmd in
+	-h | --help | help) usage ;;
+	build | up | down | status)
+		require_root
+		validate_port host "$HOST_PORT"
+		"cmd_$cmd"
+		;;
+	*) die "unknown command '$cmd': use build, up, down or status (see '$DL_PROG --help')" ;;
+	esac
+}
+
+main "$@"
