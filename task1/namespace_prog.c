@@ -64,7 +64,8 @@ static int child1_main(void *arg)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close(sync->ready[0]);
 	close(sync->release[1]);
-	/* BEGIN SOLUTION */
+	/* a new UTS namespace: its hostname is ours to change, the host's stays */
+	/* BEGIN SOLUTION: set this namespace's hostname to CHILD1_HOSTNAME (man 2 sethostname) */
 	if (sethostname(CHILD1_HOSTNAME, strlen(CHILD1_HOSTNAME)) < 0)
 		die_errno("sethostname in child 1");
 	/* END SOLUTION */
@@ -86,8 +87,8 @@ static pid_t start_child1(struct child1_sync *sync)
 	if (stack == MAP_FAILED)
 		die_errno("mmap for child 1's stack");
 	pid_t pid = -1;
-	/* BEGIN SOLUTION */
-	/* the stack grows down on every architecture we build for */
+	/* the stack grows down on every architecture we build for: pass its top */
+	/* BEGIN SOLUTION: clone() child1_main into new PID and UTS namespaces (man 2 clone) */
 	pid = clone(child1_main, stack + STACK_SIZE, CLONE_NEWPID | CLONE_NEWUTS | SIGCHLD, sync);
 	/* END SOLUTION */
 	if (pid < 0)
@@ -111,11 +112,12 @@ static void wait_child1_ready(struct child1_sync *sync)
 static int join_pid_namespace_of(pid_t child1)
 {
 	int pidfd = -1;
-	/* BEGIN SOLUTION */
+	/* sys_pidfd_open() and sys_setns() (common/sys.h) wrap the system calls;
+	 * setns() on a pidfd needs Linux >= 5.8 (EINVAL on older kernels) */
+	/* BEGIN SOLUTION: pidfd_open() child 1, setns() into its PID namespace (man 2 pidfd_open, setns) */
 	pidfd = sys_pidfd_open(child1, 0);
 	if (pidfd < 0)
 		die_errno("pidfd_open(child 1) (needs Linux >= 5.3)");
-	/* setns() on a pidfd needs Linux >= 5.8; EINVAL on older kernels */
 	if (sys_setns(pidfd, CLONE_NEWPID) < 0)
 		die_errno("setns(pidfd, CLONE_NEWPID) (needs Linux >= 5.8)");
 	/* END SOLUTION */
@@ -124,7 +126,7 @@ static int join_pid_namespace_of(pid_t child1)
 
 static void child2_main(int pidfd)
 {
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: join child 1's UTS namespace through the pidfd (man 2 setns) */
 	if (sys_setns(pidfd, CLONE_NEWUTS) < 0)
 		die_errno("child 2: setns(pidfd, CLONE_NEWUTS)");
 	/* END SOLUTION */

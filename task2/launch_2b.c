@@ -12,7 +12,7 @@ int main(int argc, char **argv)
 	int flags = 0;
 	launch_parse(argc, argv, "subtask2", 0, &opts);
 	launch_prepare(&opts);
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: the clone flags for new PID and UTS namespaces (man 2 clone) */
 	flags = CLONE_NEWPID | CLONE_NEWUTS;
 	/* END SOLUTION */
 	return launch_wait(launch_child(&opts, flags, NULL));

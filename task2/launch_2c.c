@@ -39,7 +39,7 @@ static void create_cpu_cgroup(struct cgroup *cg, long percent)
 		    cgroup_root());
 	snprintf(name, sizeof(name), "task2c-%d", (int)getpid());
 	int rc = 0;
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: create docker-lite/<name> with these limits: cg_create() (common/cgroup.h) */
 	rc = cg_create(cg, cgroup_root(), "docker-lite", name, &limits);
 	/* END SOLUTION */
 	if (rc)
@@ -63,7 +63,9 @@ int main(int argc, char **argv)
 	pid_t child = launch_child(&opts, CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC, ready);
 	close(ready[0]);
 	int rc = 0;
-	/* BEGIN SOLUTION */
+	/* the child waits on the pipe until it is in the cgroup: not one instruction runs unlimited */
+	/* BEGIN SOLUTION: move the child into the cgroup: cg_attach() (common/cgroup.h) */
+	/* STUB: rc = -ENOSYS; */
 	rc = cg_attach(&cg, child);
 	/* END SOLUTION */
 	if (rc) {

@@ -108,10 +108,10 @@ void launch_prepare(const struct launch_opts *opts)
 
 void launch_exec_in_root(const struct launch_opts *opts)
 {
-	/* BEGIN SOLUTION */
+	/* without a chdir the working directory stays outside the new root */
+	/* BEGIN SOLUTION: chroot() into opts->root, then chdir("/") (man 2 chroot) */
 	if (chroot(opts->root) < 0)
 		die_errno("chroot %s", opts->root);
-	/* without chdir the cwd stays outside the new root */
 	if (chdir("/") < 0)
 		die_errno("chdir / inside %s", opts->root);
 	/* END SOLUTION */

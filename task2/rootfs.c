@@ -194,7 +194,13 @@ int rootfs_prepare(const char *root, const char *program, char *err, size_t err_
 	if (err_size)
 		err[0] = '\0';
 
-	/* BEGIN SOLUTION */
+	/* The steps: make the root (mkdir_p), read the program's ELF dependencies
+	 * (read_deps), copy the program to /<its name> (copy_into_root), then its
+	 * loader (PT_INTERP) and every DT_NEEDED library, transitively
+	 * (copy_with_deps, copy_needed; $ORIGIN is the program's directory).
+	 * On failure, set_err() records which file it was and rc is returned. */
+	/* BEGIN SOLUTION: fill the root with the program, its loader and its libraries (man 8 ld.so) */
+	/* STUB: return -ENOSYS; */
 	if ((rc = mkdir_p(root, 0755)))
 		return set_err(&job, root), rc;
 	if ((rc = read_deps(program, &deps)))

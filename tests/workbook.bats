@@ -1,0 +1,410 @@
+# bats file_tags=workbook
+# The workbook's own tools: the student edition (scripts/make-student-edition),
+# the grader (scripts/grade) and the lesson checker (scripts/check-lessons).
+# The grader is trusted because it is tested here: the reference scores full
+# marks, the student edition scores 0 and every stubbed region makes a test
+# fail, and a submission can change only what a student writes.
+# Not shipped in the student edition: it needs the reference answers.
+
+load helpers/common
+
+MSE=$DL_REPO/scripts/make-student-edition
+GRADE=$DL_REPO/scripts/grade
+LESSONS=$DL_REPO/scripts/check-lessons
+
+setup_file() {
+	# what the lessons run; the grader builds its own copies
+	local d
+	for d in common task1 task2; do
+		make -s -C "$DL_REPO/$d" >&2
+	done
+	# Every scratch tree (the grader's, the student edition's build check)
+	# goes under bats' temporary directories, removed when the tests end.
+	export TMPDIR=$BATS_FILE_TMPDIR
+	# One student edition for the whole file. Writing it is a test of its
+	# own (below): a failure here must not hide the other tests' results.
+	STUDENT=$BATS_FILE_TMPDIR/student
+	STUDENT_LOG=$BATS_FILE_TMPDIR/student.log
+	STUDENT_RC=0
+	"$MSE" --out "$STUDENT" >"$STUDENT_LOG" 2>&1 || STUDENT_RC=$?
+	export STUDENT STUDENT_LOG STUDENT_RC
+}
+
+setup() {
+	export TMPDIR=$BATS_TEST_TMPDIR
+	cgroups_before=$BATS_TEST_TMPDIR/cgroups.before
+	docker_lite_cgroups >"$cgroups_before"
+	clean_cgroups=0
+}
+
+# A test that runs deliberately broken code (a mutant) sets clean_cgroups:
+# the code may stop between making its cgroup and removing it. Remove the
+# (empty) cgroups that appeared during the test, deepest first.
+teardown() {
+	[[ -z ${nobody_tmp:-} ]] || rm -rf --one-file-system "$nobody_tmp"
+	((clean_cgroups)) || return 0
+	local cg
+	docker_lite_cgroups | comm -13 "$cgroups_before" - | sort -r | while read -r cg; do
+		rmdir "$cg" 2>/dev/null || true
+	done
+}
+
+docker_lite_cgroups() {
+	find /sys/fs/cgroup -maxdepth 5 -type d -path '*docker-lite*' 2>/dev/null | sort
+}
+
+need_student_edition() {
+	((STUDENT_RC == 0)) || fail "the student edition could not be written: see the test 'student edition: it is written ...'"
+}
+
+# A copy of the student edition to change, as a submission.
+student_copy() {
+	local dest=$BATS_TEST_TMPDIR/submission
+	need_student_edition
+	cp -a "$STUDENT/." "$dest/"
+	echo "$dest"
+}
+
+# The JSON line of one test: each test is one line of --json's output.
+json_test_line() {
+	grep -F "\"name\": \"$2\"" "$1"
+}
+
+# ---- markers and the student edition -----------------------------------------
+
+@test "workbook: the reference tree's solution markers are well formed" {
+	run "$MSE" --check
+	assert_success
+	assert_output --regexp '^markers ok: [1-9][0-9]* regions in [1-9][0-9]* files$'
+}
+
+@test "workbook: every file with a solution region is a student file of its task's manifest" {
+	local id place file task pat listed
+	while IFS=$'\t' read -r id place _; do
+		file=${place%%:*} task=${id%%.*}
+		[[ -f $DL_REPO/grading/task$task.manifest ]] || fail "no grading/task$task.manifest for $file"
+		listed=0
+		while read -r pat; do
+			# shellcheck disable=SC2053 # the manifest's patterns are globs
+			[[ $file == $pat ]] && listed=1
+		done < <(awk '$1 == "file" { for (i = 2; i <= NF; i++) print $i }' "$DL_REPO/grading/task$task.manifest")
+		((listed)) || fail "$file has solution regions but grading/task$task.manifest does not list it"
+	done < <("$MSE" --list)
+}
+
+@test "student edition: it is written, with its own checks (no solution left, builds with -Werror)" {
+	run cat "$STUDENT_LOG"
+	assert_equal "$STUDENT_RC" 0
+	assert_output --regexp 'wrote .*/student: [1-9][0-9]* regions stubbed in [1-9][0-9]* files, builds with -Werror'
+}
+
+@test "student edition: every region is a TODO stub, no solution text or marker is left, tests ship" {
+	need_student_edition
+	local regions
+	regions=$("$MSE" --list | wc -l)
+	assert_equal "$(grep -rhoE 'TODO\(task [0-9]+\.[^)]+\): not implemented' "$STUDENT" | sort -u | wc -l)" "$regions"
+	run grep -rlE '^[[:space:]]*(/\*|#) (BEGIN|END) SOLUTION' "$STUDENT" --include='*.c' --include='*.h' --include='*.sh'
+	assert_output ""
+	# a sample of solution lines, checked independently of the tool's own check
+	run grep -rF 'pid = clone(child1_main' "$STUDENT"
+	assert_output ""
+	run grep -rF 'rc = cg_attach(&cg, child);' "$STUDENT"
+	assert_output ""
+	# hints outside the markers stay; tests ship, grader self-tests do not
+	grep -qF '/* never outlive the parent, even if it is killed */' "$STUDENT/task1/namespace_prog.c"
+	assert [ -f "$STUDENT/tests/task1.bats" ]
+	assert [ -f "$STUDENT/grading/task1.manifest" ]
+	assert [ ! -e "$STUDENT/tests/workbook.bats" ]
+	assert [ -f "$BATS_FILE_TMPDIR/student.tar.gz" ]
+	run tar -tzf "$BATS_FILE_TMPDIR/student.tar.gz" student/task1/namespace_prog.c
+	assert_success
+}
+
+@test "student edition: every line outside the regions is kept (hints, code), and each hint is in its TODO message" {
+	need_student_edition
+	local id place hint file ranges=() f lost
+	local -A file_ranges=()
+	while IFS=$'\t' read -r id place hint; do
+		file=${place%%:*}
+		file_ranges[$file]+=" ${place#*:}"
+		[[ -n $hint ]] || continue
+		# the message is a C or shell string: compare it unescaped
+		grep -F "TODO(task $id): not implemented yet: " "$STUDENT/$file" | sed 's/\\\(.\)/\1/g' |
+			grep -qF ": not implemented yet: $hint" ||
+			fail "$file: the stub of region $id does not show its hint '$hint'"
+	done < <("$MSE" --list)
+	((${#file_ranges[@]})) || fail "no regions listed"
+	for f in "${!file_ranges[@]}"; do
+		read -ra ranges <<<"${file_ranges[$f]}"
+		# the reference without its regions may only gain lines (the stubs)
+		lost=$(awk -v r="${ranges[*]}" '
+			BEGIN { n = split(r, rr, " "); for (i = 1; i <= n; i++) { split(rr[i], be, "-"); B[i] = be[1]; E[i] = be[2] } }
+			{ for (i = 1; i <= n; i++) if (FNR >= B[i] && FNR <= E[i]) next; print }' "$DL_REPO/$f" |
+			diff - "$STUDENT/$f" | grep '^<' || true)
+		[[ -z $lost ]] || fail "$f: the student edition lost lines outside the regions:"$'\n'"$lost"
+	done
+}
+
+@test "student edition: the generated tree builds with -Werror and a stub fails clearly at run time" {
+	require_root
+	need_student_edition
+	local tree=$BATS_TEST_TMPDIR/built
+	cp -a "$STUDENT/." "$tree/"
+	run make -s -C "$tree" all
+	assert_success
+	run "$tree/task1/namespace_prog"
+	assert_failure 125
+	assert_output --partial "TODO(task 1."
+	assert_output --partial ": not implemented yet: "
+	run bash -n "$tree/task4/service-orchestrator.sh"
+	assert_success
+}
+
+# Synthetic trees: one file each, markers written with printf so that this
+# file holds no marker line of its own.
+synthetic_tree() {
+	local tree=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$tree/task1"
+	echo "$tree"
+}
+
+@test "marker checker: nested, unterminated, unpaired and misspelt markers are refused with file and line" {
+	local tree
+	tree=$(synthetic_tree)
+	printf 'int f(void)\n{\n\t/* BEGIN SOLUTION */\n\t/* BEGIN SOLUTION */\n\treturn 1;\n\t/* END SOLUTION */\n}\n' >"$tree/task1/nested.c"
+	printf 'int g(void)\n{\n\t/* BEGIN SOLUTION */\n\treturn 1;\n}\n' >"$tree/task1/open.c"
+	printf 'f() {\n\t# END SOLUTION\n\ttrue\n}\n' >"$tree/task1/unpaired.sh"
+	printf 'f() {\n\t# BEGIN SOLUTIONS\n\ttrue\n\t# END SOLUTION\n}\n' >"$tree/task1/plural.sh"
+	printf 'f() {\n\t# BEGIN_SOLUTION\n\ttrue\n}\n' >"$tree/task1/underscore.sh"
+	printf 'int h(void)\n{\n\t// BEGIN SOLUTION\n\treturn 1;\n}\n' >"$tree/task1/slashes.c"
+	printf 'int k(void)\n{\n\t/* begin solution */\n\treturn 1;\n}\n' >"$tree/task1/lower.c"
+	printf 'x = 1\n# BEGIN SOLUTION\nx = 2\n# END SOLUTION\n' >"$tree/task1/other.py"
+	run "$MSE" --src "$tree" --check
+	assert_failure 125
+	assert_line --partial "task1/nested.c:4: nested BEGIN SOLUTION"
+	assert_line --partial "task1/open.c:3: unterminated region"
+	assert_line --partial "task1/unpaired.sh:2: END SOLUTION without a BEGIN SOLUTION"
+	assert_line --partial "task1/plural.sh:2: unknown marker spelling \"# BEGIN SOLUTIONS\""
+	assert_line --partial "task1/underscore.sh:2: unknown marker spelling"
+	assert_line --partial "task1/slashes.c:3: unknown marker spelling"
+	assert_line --partial "task1/lower.c:3: unknown marker spelling"
+	assert_line --partial "task1/other.py:2: solution markers only work in C files, shell scripts and Conductorfiles"
+	assert_output --partial "nothing was written"
+	# and nothing was written
+	run "$MSE" --src "$tree" --out "$BATS_TEST_TMPDIR/out" --no-build --no-tar
+	assert_failure 125
+	assert [ ! -e "$BATS_TEST_TMPDIR/out" ]
+}
+
+@test "marker checker: labels, hints and STUB lines; duplicate ids are refused" {
+	local tree out=$BATS_TEST_TMPDIR/out
+	tree=$(synthetic_tree)
+	printf '#include <errno.h>\n\nstatic int helper(int x)\n{\n\treturn x;\n}\n\nint f(int a)\n{\n\tint rc = 0;\n' >"$tree/task1/x.c"
+	printf '\t/* BEGIN SOLUTION setup: call helper() */\n\trc = helper(a);\n\t/* END SOLUTION */\n' >>"$tree/task1/x.c"
+	printf '\t/* BEGIN SOLUTION */\n\t/* STUB: rc = -ENOSYS; */\n\trc += helper(2);\n\t/* END SOLUTION */\n\treturn rc;\n}\n' >>"$tree/task1/x.c"
+	run "$MSE" --src "$tree" --list
+	assert_success
+	assert_line --regexp $'^1\\.setup\ttask1/x\\.c:11-13\tcall helper\\(\\)$'
+	assert_line --regexp $'^1\\.2\ttask1/x\\.c:14-17'
+	run "$MSE" --src "$tree" --out "$out" --no-build --no-tar
+	assert_success
+	run cat "$out/task1/x.c"
+	assert_line --partial 'fputs("TODO(task 1.setup): not implemented yet: call helper()\n", stderr);'
+	assert_line --regexp '^	\(void\)helper; \(void\)a;$'
+	assert_line '	rc = -ENOSYS;'
+	refute_line --partial 'helper(2)'
+	# the stubs build warning-free
+	run cc -std=c11 -Wall -Wextra -Werror -c -o "$BATS_TEST_TMPDIR/x.o" "$out/task1/x.c"
+	assert_success
+
+	printf 'g() {\n\t# BEGIN SOLUTION 1.setup\n\ttrue\n\t# END SOLUTION\n}\n' >"$tree/task1/y.sh"
+	run "$MSE" --src "$tree" --check
+	assert_failure 125
+	assert_output --partial "task1/y.sh:2: region id 1.setup is already used at task1/x.c:11"
+}
+
+@test "marker checker: a solution line that would survive elsewhere (a lesson quoting it) is refused" {
+	local tree
+	tree=$(synthetic_tree)
+	printf 'f() {\n\t# BEGIN SOLUTION\n\tsecret_answer --with 42\n\t# END SOLUTION\n}\n' >"$tree/task1/s.sh"
+	# shellcheck disable=SC2016 # Markdown fences, not command substitution
+	printf '# Lesson\n```sh\nsecret_answer --with 42\n```\n' >"$tree/task1/README.md"
+	run "$MSE" --src "$tree" --out "$BATS_TEST_TMPDIR/out" --no-build --no-tar
+	assert_failure 125
+	assert_output --partial "task1/README.md:3: solution line survived: secret_answer --with 42"
+	# the refused tree is not left behind
+	assert [ ! -e "$BATS_TEST_TMPDIR/out" ]
+}
+
+# ---- the grader ----------------------------------------------------------------
+
+@test "grader: the reference scores full marks on tasks 1 and 2" {
+	require_root
+	run "$GRADE" --json "$BATS_TEST_TMPDIR/r.json" 1 2
+	assert_success
+	assert_line --regexp '^Task 1 score: ([1-9][0-9]*)/\1( \(.*)?$'
+	assert_line --regexp '^Task 2 score: ([1-9][0-9]*)/\1( \(.*)?$'
+	assert_line --regexp '^Score: ([1-9][0-9]*)/\1( \(.*)?$'
+	run grep -c '"outcome": "pass"' "$BATS_TEST_TMPDIR/r.json"
+	refute_output 0
+	# every test passes; the closing machine check (worth 0) is left out: it
+	# looks at the whole machine, and the workbook suite's own run has it
+	local failed
+	failed=$(grep -E '"outcome": "(fail|timeout|environment|not-run|build-failed|missing)"' "$BATS_TEST_TMPDIR/r.json" |
+		grep -vF '"name": "the test run left the machine as it found it"' || true)
+	assert_equal "$failed" ""
+}
+
+@test "grader: the student edition scores 0 on tasks 1 and 2, and fails every test worth points" {
+	require_root
+	local json=$BATS_TEST_TMPDIR/s.json
+	need_student_edition
+	run "$GRADE" --submission "$STUDENT" --json "$json" 1 2
+	assert_failure 1
+	assert_line --regexp '^Task 1 score: 0/[1-9][0-9]*'
+	assert_line --regexp '^Task 2 score: 0/[1-9][0-9]*'
+	# a test worth points that a blank submission passes would give free marks
+	run grep -E '"outcome": "pass", "points": [0-9]+, "max": [1-9]' "$json"
+	assert_output ""
+	grep -q '"outcome": "fail"' "$json"
+}
+
+@test "grader: each stubbed region of tasks 1 and 2, alone, makes a test fail with its TODO" {
+	require_root
+	clean_cgroups=1
+	local id place task json mutant
+	while IFS=$'\t' read -r id place _; do
+		task=${id%%.*}
+		[[ $task == 1 || $task == 2 ]] || continue
+		mutant=$BATS_TEST_TMPDIR/mutant-$id
+		json=$BATS_TEST_TMPDIR/mutant-$id.json
+		"$MSE" --only "$id" --out "$mutant" --no-build --no-tar 2>/dev/null
+		run "$GRADE" --submission "$mutant" --json "$json" "$task"
+		assert_failure 1
+		grep -E '"outcome": "(fail|timeout)"' "$json" | grep -qF "TODO(task $id)" ||
+			fail "no test of task $task fails with TODO(task $id) when only region $id ($place) is missing"
+	done < <("$MSE" --list)
+}
+
+@test "grader: a submission that fixes only task 1 scores full on task 1 and not on task 2" {
+	require_root
+	local sub
+	sub=$(student_copy)
+	cp "$DL_REPO/task1/namespace_prog.c" "$sub/task1/namespace_prog.c"
+	run "$GRADE" --submission "$sub" 1 2
+	assert_failure 1
+	assert_line --regexp '^Task 1 score: ([1-9][0-9]*)/\1( \(.*)?$'
+	assert_line --regexp '^Task 2 score: 0/[1-9][0-9]*'
+}
+
+@test "grader: a submission's edits to tests and other files have no effect" {
+	require_root
+	local sub
+	sub=$(student_copy)
+	# a student "fixes" the tests, the helpers and the runner to always pass
+	printf '@test "task1: output is exactly the assignment'"'"'s blocks when stdout is a pipe" { true; }\n' \
+		>"$sub/tests/task1.bats"
+	printf 'require_root() { :; }\nskip() { :; }\n' >"$sub/tests/helpers/common.bash"
+	printf '#!/bin/sh\necho "ok 1 everything"\n' >"$sub/tests/run"
+	printf 'points 100 .\n' >"$sub/grading/task1.manifest"
+	run "$GRADE" --submission "$sub" 1
+	assert_failure 1
+	assert_line --regexp '^Task 1 score: 0/[1-9][0-9]*'
+	assert_line --partial 'task1: output is the same when stdout is a file'
+}
+
+@test "grader: a file missing from the submission is reported, never replaced by the reference" {
+	local empty=$BATS_TEST_TMPDIR/empty
+	mkdir -p "$empty"
+	run "$GRADE" --submission "$empty" --json "$BATS_TEST_TMPDIR/m.json" 1
+	assert_failure 1
+	assert_output --partial "the submission lacks: task1/namespace_prog.c"
+	assert_line --regexp '^  MISSING +0/[1-9] +task1: output is exactly'
+	assert_line --regexp '^Task 1 score: 0/[1-9][0-9]*'
+	grep -q '"status": "missing-files"' "$BATS_TEST_TMPDIR/m.json"
+}
+
+@test "grader: a build failure is its own outcome, with the compiler's message" {
+	local sub=$BATS_TEST_TMPDIR/broken
+	mkdir -p "$sub/task1"
+	sed 's/^int main(int argc, char \*\*argv)$/int main(int argc, char **argv) oops/' \
+		"$DL_REPO/task1/namespace_prog.c" >"$sub/task1/namespace_prog.c"
+	run "$GRADE" --submission "$sub" 1
+	assert_failure 1
+	assert_output --partial "the build failed; its last lines:"
+	assert_output --partial "namespace_prog.c"
+	assert_line --regexp '^  BUILD +0/[1-9] +task1: output is exactly'
+	assert_line --regexp '^Task 1 score: 0/[1-9][0-9]*'
+}
+
+@test "grader: a hanging test is stopped at the timeout and reported as TIMEOUT" {
+	require_root
+	local sub=$BATS_TEST_TMPDIR/hang
+	mkdir -p "$sub/task1"
+	# hang only when stdout is a regular file: one test, not all of them
+	sed -e 's/^int main(int argc, char \*\*argv)$/#include <sys\/stat.h>\n&/' \
+		-e 's/^\tset_progname(argv\[0\]);$/&\n\t{ struct stat st; if (fstat(1, \&st) == 0 \&\& S_ISREG(st.st_mode)) for (;;) pause(); }/' \
+		"$DL_REPO/task1/namespace_prog.c" >"$sub/task1/namespace_prog.c"
+	grep -q 'for (;;) pause();' "$sub/task1/namespace_prog.c"
+	run "$GRADE" --submission "$sub" --timeout 3 1
+	assert_failure 1
+	assert_line --regexp '^  TIMEOUT +0/2 +task1: output is the same when stdout is a file$'
+	assert_line --regexp '^  pass +3/3 +task1: output is exactly'
+	# nothing of the hung program is left running (the grader's scratch
+	# tree, where it ran from, is under this test's TMPDIR)
+	run pgrep -f -- "$BATS_TEST_TMPDIR/"
+	assert_failure
+}
+
+@test "grader: a task with no manifest or no tests is 'not available', not a failure" {
+	run "$GRADE" 97
+	assert_success
+	assert_line "Task 97: not available (no grading/task97.manifest)"
+	assert_line "Score: 0/0"
+}
+
+@test "grader: not root, tests that need root are ENV (incomplete grade), never a silent pass or zero" {
+	require_root
+	command -v setpriv >/dev/null || skip "setpriv(1) from util-linux is not installed"
+	# the unprivileged grader cannot enter this test's TMPDIR: give it its own
+	nobody_tmp=$(mktemp -d -p /tmp dl-workbook-nobody.XXXXXX)
+	chown 65534:65534 "$nobody_tmp"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env HOME="$nobody_tmp" TMPDIR="$nobody_tmp" "$GRADE" 1
+	assert_failure 2
+	assert_output --partial "not root: tests that need root will be reported as ENV"
+	assert_line --regexp '^  ENV +0/3 +task1: output is exactly'
+	assert_output --partial "could not run on this machine (ENV): the grade is incomplete"
+	# and its scratch tree is gone
+	run find "$nobody_tmp" -mindepth 1 -maxdepth 1
+	assert_output ""
+}
+
+# ---- lessons ---------------------------------------------------------------------
+
+@test "lessons: every annotated example of every task README matches a real run" {
+	require_root
+	run "$LESSONS"
+	assert_success
+	refute_line --partial "not ok"
+	# tasks 1 and 2 show their outputs, so they must be checked
+	assert_line --regexp '^ok - task1/README\.md:[0-9]+: '
+	assert_line --regexp '^ok - task2/README\.md:[0-9]+: '
+}
+
+@test "lessons: the checker fails when a lesson and the code disagree" {
+	require_root
+	local wrong=$BATS_TEST_TMPDIR/README.md
+	# masks must not hide what the lesson teaches: child 2 is PID 2
+	sed 's/^Child2 Process PID: 2$/Child2 Process PID: 7/' "$DL_REPO/task1/README.md" >"$wrong"
+	run "$LESSONS" "$wrong"
+	assert_failure 1
+	assert_line --partial "(the lesson and the code disagree)"
+	assert_line --partial "#   +Child2 Process PID: 2"
+	# and a malformed annotation is an error, not a silent pass
+	# shellcheck disable=SC2016 # Markdown fences, not command substitution
+	printf '<!-- lesson-check: true | mask: pids -->\n```\n```\n' >"$wrong"
+	run "$LESSONS" "$wrong"
+	assert_failure 1
+	assert_output --partial "unknown mask 'pids'"
+}
