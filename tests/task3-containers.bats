@@ -318,10 +318,18 @@ mounts_of_container() {
 	assert_success
 	assert_line --index 0 --regexp '^NAME +IMAGE +PID +STATUS +IP +PORTS +CREATED$'
 	assert_line --regexp "^h4det +h4img +$pid +running +- +- +[0-9]{4}-"
+	# the monitor (the dl-run waiting for the init) is recorded too...
+	local monitor
+	monitor=$(state_of h4det parent)
+	[[ $monitor =~ ^[0-9]+$ && $(cat "/proc/$monitor/comm") == dl-run ]]
 	run "$C" stop h4det
 	assert_success
 	run "$C" ps
 	refute_line --partial h4det
+	# ...and gone (or a zombie waiting for its reaper) when stop returns
+	local st
+	st=$(awk '{ print $3 }' "/proc/$monitor/stat" 2>/dev/null || true)
+	[[ -z $st || $st == Z ]] || fail "the monitor $monitor outlived stop (state $st)"
 }
 
 @test "run: no containers means 'No containers found'" {

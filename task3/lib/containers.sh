@@ -12,10 +12,12 @@
 #
 # State keys: image, created (epoch), cmd (the command, printf %q words),
 # harden (1 or 0: CONDUCTOR_HARDEN at run time; exec follows it), status
-# (created/running/exited, as last recorded), and from bin/dl-run:
-# pid (host PID of the container's init), starttime (its start time, field
-# 22 of /proc/PID/stat), one cgroup=<dir> line per cgroup leaf, exitcode
-# (once it ended).  network.sh adds ip, ports, veth, ... for addnetwork.
+# (created/running/exited, as last recorded; stopping while stop runs),
+# and from bin/dl-run: pid (host PID of the container's init), starttime
+# (its start time, field 22 of /proc/PID/stat), parent and parentstart
+# (the dl-run that waits for the init: the monitor of a detached
+# container), one cgroup=<dir> line per cgroup leaf, exitcode (once it
+# ended).  network.sh adds ip, ports, veth, ... for addnetwork.
 #
 # Life cycle, as in the original: `run` starts a container; when its
 # command ends it is "exited" but kept (ps shows it, its files stay) until
@@ -420,7 +422,14 @@ cmd_stop() {
 	fi
 	dir=$(container_dir "$name")
 	state=$dir/state
+	# tells dl-run (the monitor of a detached container) that the exit code
+	# is not wanted: it ends as soon as the init has, without the lock we hold
+	[[ ! -f $state ]] || state_set "$state" status stopping
 	terminate_container "$name" "$(state_get "$state" pid)" "$(state_get "$state" starttime)"
+	# the monitor removes the cgroups it made, then ends: wait for it, so
+	# nothing of the container outlives stop
+	wait_init_gone "$(state_get "$state" parent)" "$(state_get "$state" parentstart)" 5 ||
+		warn "dl-run (PID $(state_get "$state" parent)) of $name is still running"
 	[[ ! -f $state ]] || remove_cgroups "$state"
 	if declare -F network_cleanup >/dev/null; then
 		network_cleanup "$name"

@@ -26,6 +26,7 @@
 #include "err.h"
 #include "fds.h"
 #include "forward.h"
+#include "fsutil.h"
 #include "keyfile.h"
 #include "procstat.h"
 #include "runlimits.h"
@@ -78,14 +79,20 @@ static int update_pidfile(const struct run_opts *o, const char *const drop[], co
 
 static int record_start(const struct run_opts *o, pid_t pid, const struct cgroup *cg)
 {
-	static const char *const drop[] = { "pid", "starttime", "cgroup", "status", "exitcode", NULL };
+	static const char *const drop[] = { "pid", "starttime", "parent", "parentstart", "cgroup", "status",
+					    "exitcode", NULL };
 	char add[8192];
 	struct proc_stat st;
 	int rc = proc_stat_read(pid, &st);
 	if (rc)
 		return rc;
-	size_t n = (size_t)snprintf(add, sizeof(add), "pid=%d\nstarttime=%llu\n", (int)pid,
-				    st.starttime);
+	struct proc_stat self;
+	if ((rc = proc_stat_read(getpid(), &self)))
+		return rc;
+	/* the parent too (this process: the monitor of a detached container):
+	 * stop waits for it, so nothing of the container outlives stop */
+	size_t n = (size_t)snprintf(add, sizeof(add), "pid=%d\nstarttime=%llu\nparent=%d\nparentstart=%llu\n",
+				    (int)pid, st.starttime, (int)getpid(), self.starttime);
 	for (int c = 0; cg && c < CG_NCONTROLLERS; c++)
 		if (cg->leaf[c][0])
 			n += (size_t)snprintf(add + n, sizeof(add) - n, "cgroup=%s\n", cg->leaf[c]);
@@ -93,12 +100,37 @@ static int record_start(const struct run_opts *o, pid_t pid, const struct cgroup
 	return update_pidfile(o, drop, add, 1);
 }
 
+/* `stop` marks the state "status=stopping", then waits for us while it
+ * holds the lock: the exit code is not wanted then, and waiting for the
+ * lock would only hold stop up until our timeout. */
+static int stop_under_way(const struct run_opts *o)
+{
+	static char text[KEYFILE_MAX];
+	ssize_t n = read_file(o->pidfile, text, sizeof(text));
+	return n < 0 || keyfile_has(text, "status", "stopping");
+}
+
 static void record_exit(const struct run_opts *o, int code)
 {
 	static const char *const drop[] = { "status", "exitcode", NULL };
 	char add[64];
 	snprintf(add, sizeof(add), "exitcode=%d\nstatus=exited\n", code);
-	int rc = update_pidfile(o, drop, add, 0);
+	int lock = -1;
+	for (int tries = LOCK_TIMEOUT_S * 20; o->lock && lock < 0; tries--) {
+		if (stop_under_way(o))
+			return;
+		if (tries == 0) {
+			log_warn("cannot record the exit code %d in %s: the lock %s stayed taken", code,
+				 o->pidfile, o->lock);
+			return;
+		}
+		lock = lock_take(o->lock, 0);
+		if (lock < 0)
+			nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+	}
+	int rc = keyfile_update(o->pidfile, drop, add, 0);
+	if (lock >= 0)
+		close(lock);
 	if (rc && rc != -ENOENT) /* ENOENT: stop removed the state already */
 		log_warn("cannot record the exit code in %s: %s", o->pidfile, strerror(-rc));
 }

@@ -46,6 +46,19 @@ int keyfile_merge(const char *old, const char *const drop[], const char *add, ch
 	return 0;
 }
 
+int keyfile_has(const char *text, const char *key, const char *value)
+{
+	size_t k = strlen(key), v = strlen(value);
+	for (const char *line = text; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		if (len == k + 1 + v && strncmp(line, key, k) == 0 && line[k] == '=' &&
+		    strncmp(line + k + 1, value, v) == 0)
+			return 1;
+		line += len + (line[len] == '\n');
+	}
+	return 0;
+}
+
 static int write_atomically(const char *path, const char *text)
 {
 	char tmp[PATH_MAX];

@@ -17,6 +17,8 @@
  * then append add (whole "key=value\n" lines).  Returns 0 or -E2BIG. */
 int keyfile_merge(const char *old, const char *const drop[], const char *add, char *out,
 		  size_t size);
+/* Pure: text has the line "key=value". */
+int keyfile_has(const char *text, const char *key, const char *value);
 /* Rewrite path with keyfile_merge().  When path does not exist: create it
  * if create, else return -ENOENT and write nothing (the container's state
  * was removed meanwhile: never bring it back). */

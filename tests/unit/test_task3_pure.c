@@ -239,6 +239,18 @@ static void merge_replaces_only_the_given_keys(void **state)
 	assert_int_equal(keyfile_merge("a=1\n", drop, "pid=3\n", out, 8), -E2BIG);
 }
 
+static void has_matches_whole_lines_only(void **state)
+{
+	(void)state;
+	const char *text = "image=img\nstatus=stopping\nxstatus=running\n";
+	assert_true(keyfile_has(text, "status", "stopping"));
+	assert_false(keyfile_has(text, "status", "stop"));
+	assert_false(keyfile_has(text, "status", "running"));
+	assert_false(keyfile_has(text, "image", "im"));
+	assert_true(keyfile_has("status=exited", "status", "exited"));
+	assert_false(keyfile_has("", "status", "exited"));
+}
+
 static void update_never_recreates_a_removed_state(void **state)
 {
 	(void)state;
@@ -319,6 +331,7 @@ int main(void)
 		cmocka_unit_test(memory_and_pids),
 		cmocka_unit_test(environment_is_clean_and_overridable),
 		cmocka_unit_test(merge_replaces_only_the_given_keys),
+		cmocka_unit_test(has_matches_whole_lines_only),
 		cmocka_unit_test(update_never_recreates_a_removed_state),
 		cmocka_unit_test(cgjoin_finds_only_docker_lite_groups),
 		cmocka_unit_test(terminal_signals_are_not_forwarded_twice),
