@@ -17,14 +17,17 @@ setup() {
 }
 
 # Every task-2 cgroup that exists now (v1 cpu hierarchy or v2 tree).
+# task2c_cgroups [PID]: the 2c cgroups (of the launcher PID, or of any),
+# on a v1 (cpu or cpu,cpuacct) or a v2 hierarchy.
 task2c_cgroups() {
-	compgen -G '/sys/fs/cgroup/cpu/docker-lite/task2c-*' || true
-	compgen -G '/sys/fs/cgroup/cpu,cpuacct/docker-lite/task2c-*' || true
-	compgen -G '/sys/fs/cgroup/docker-lite/task2c-*' || true
+	local leaf=task2c-${1:-*}
+	compgen -G "/sys/fs/cgroup/cpu/docker-lite/$leaf" || true
+	compgen -G "/sys/fs/cgroup/cpu,cpuacct/docker-lite/$leaf" || true
+	compgen -G "/sys/fs/cgroup/docker-lite/$leaf" || true
 }
 
 has_task2c_cgroup() {
-	[[ -n $(task2c_cgroups) ]]
+	[[ -n $(task2c_cgroups "$@") ]]
 }
 
 # The lines between the two "_ _ _" separators after the heading, sorted.
@@ -116,12 +119,13 @@ cpu_share_of_2c() {
 @test "task2c: an interrupted run still removes its cgroup" {
 	"$T2/launch_2c" -r "$ROOT_DIR" -c 10 >/dev/null 3>&- &
 	local pid=$!
-	wait_until 50 has_task2c_cgroup
+	# this launcher's own cgroup (task2c-<its PID>), not another run's
+	wait_until 50 has_task2c_cgroup "$pid"
 	kill -INT "$pid"
 	local rc=0
 	wait "$pid" || rc=$?
 	assert_equal "$rc" 137 # the container was ended with SIGKILL
-	assert_equal "$(task2c_cgroups)" ""
+	assert_equal "$(task2c_cgroups "$pid")" ""
 }
 
 @test "task2: errors are one clear line and a non-zero exit" {

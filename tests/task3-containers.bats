@@ -478,6 +478,16 @@ container root"
 	assert_line "SigIgn:	0000000000000000"
 }
 
+@test "init: no signal the caller ignored (glibc's own 32 and 33 too) is ignored in the command" {
+	cc -std=c11 -Wall -Werror -o "$BATS_TEST_TMPDIR/ignore-all-signals" "$DL_REPO/tests/helpers/ignore-all-signals.c"
+	run "$BATS_TEST_TMPDIR/ignore-all-signals" "$C" run h4img h4ign -- grep SigIgn /proc/self/status
+	assert_success
+	assert_output "SigIgn:	0000000000000000"
+	crun -d h4img h4ign2 -- sleep infinity
+	run "$BATS_TEST_TMPDIR/ignore-all-signals" "$C" exec h4ign2 -- grep SigIgn /proc/self/status
+	assert_output "SigIgn:	0000000000000000"
+}
+
 @test "init: SIGTERM to a foreground run reaches the command and the exit code says so" {
 	"$C" run h4img h4term -- sleep 1000 3>&- &
 	local runner=$! pid rc=0

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "command.h"
+#include "syscalls.h"
 #include "err.h"
 #include "fds.h"
 #include "status.h"
@@ -18,9 +19,12 @@ void reset_signals(void)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* An ignored signal stays ignored across exec: whatever the caller
+	 * ignored (a Bash "cmd &" ignores SIGINT and SIGQUIT, other tools
+	 * ignore glibc's own 32 and 33) must not reach the command. */
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL); /* fails harmlessly for glibc's internal ones */
+			sys_signal_default(sig);
 }
 
 void exec_command(char **argv, char **envp)

@@ -150,6 +150,9 @@ int main(int argc, char **argv)
 	set_progname(argv[0]);
 	if (close_fds_except(NULL, 0) < 0)
 		die_errno("cannot close inherited file descriptors");
+	/* nor a signal it ignored: with SIGCHLD ignored, our children would
+	 * be reaped behind our back and their exit codes lost */
+	reset_signals();
 	ensure_stdio();
 	rc = exec_parse(argc, argv, &o, err, sizeof(err));
 	if (rc > 0) {

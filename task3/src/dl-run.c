@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 #include "cgroup.h"
 #include "cli.h"
+#include "command.h"
 #include "container.h"
 #include "err.h"
 #include "fds.h"
@@ -275,6 +276,9 @@ int main(int argc, char **argv)
 	 * a host directory) may reach the container or the monitor */
 	if (close_fds_except(NULL, 0) < 0)
 		die_errno("cannot close inherited file descriptors");
+	/* nor a signal it ignored: with SIGCHLD ignored, our children would
+	 * be reaped behind our back and their exit codes lost */
+	reset_signals();
 	ensure_stdio();
 	int rc = run_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err));
 	if (rc > 0) {

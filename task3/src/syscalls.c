@@ -4,6 +4,7 @@
 #include "syscalls.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -65,4 +66,16 @@ int sys_openat2(int dirfd, const char *path, void *how, size_t size)
 pid_t sys_clone(int (*fn)(void *), void *stack_top, int flags, void *arg)
 {
 	return clone(fn, stack_top, flags, arg);
+}
+
+int sys_signal_default(int sig)
+{
+	/* the kernel's struct sigaction: handler, flags, restorer, mask */
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} act = { .handler = SIG_DFL };
+	return (int)syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof(act.mask));
 }

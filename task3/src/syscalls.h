@@ -27,5 +27,8 @@ int sys_close_range(unsigned int first, unsigned int last, int flags);
 /* openat2(2) (Linux 5.6) has no glibc wrapper; how is a struct open_how */
 int sys_openat2(int dirfd, const char *path, void *how, size_t size);
 pid_t sys_clone(int (*fn)(void *), void *stack_top, int flags, void *arg);
+/* rt_sigaction(2) setting SIG_DFL: unlike glibc's sigaction(), it also
+ * reaches the two signals glibc keeps for itself (32 and 33) */
+int sys_signal_default(int sig);
 
 #endif
