@@ -1,0 +1,61 @@
+# Case 1: start-to-exit of /bin/true in new PID+UTS+IPC+MNT+NET namespaces,
+# in the same rootfs (the shared debootstrap base), for every runtime.
+# Baseline: unshare + chroot. Targets: conductor.sh run <= crun; the run
+# helper dl-run <= 1.3x the bare clone+pivot_root.
+# shellcheck shell=bash
+
+case_1() {
+	section "case 1: start-to-exit of /bin/true, 5 new namespaces, same rootfs"
+	local root=$BASE_ROOTFS ns=(--pid --uts --ipc --mount --net --fork)
+	local stop_c1
+	stop_c1=$(quote_words "$CONDUCTOR" stop c1)
+	measure 1 "unshare + chroot" baseline -- unshare "${ns[@]}" chroot "$root" /bin/true
+	measure 1 "unshare --root" peer -- unshare "${ns[@]}" --root="$root" /bin/true
+	measure 1 "bare clone+pivot_root (C)" peer -- "$BARE_RUN" "$root" /bin/true
+	measure 1 "dl-run (task3 helper)" ours -- "$DL_RUN" --hostname bench --rootfs "$root" -- /bin/true
+	measure 1 "conductor.sh run" ours --prepare "$stop_c1" -- "$CONDUCTOR" run bench c1 -- /bin/true
+	measure 1 "conductor.sh run --pids (cgroup)" ours --prepare "$stop_c1" \
+		-- "$CONDUCTOR" run --pids 1024 bench c1 -- /bin/true
+	"$CONDUCTOR" stop c1 >/dev/null 2>&1
+	start_with_bwrap
+	start_with_crun
+	require_peer 1 runc runc && measure 1 runc peer -- runc run --bundle "$WORK/bundle-true" bench-c1-runc
+	start_with_nspawn
+	# not in the bench's package list (large dependency trees): rows say so
+	require_peer 1 podman podman || true
+	require_peer 1 lxc lxc-execute || true
+	target_ratio "1a conductor.sh run <= crun" 1 "conductor.sh run" "$(crun_variant 1)" 1.0
+	target_ratio "1b dl-run <= 1.3x bare clone+pivot_root" 1 "dl-run (task3 helper)" "bare clone+pivot_root (C)" 1.3
+}
+
+start_with_bwrap() {
+	require_peer 1 bwrap bwrap || return 0
+	measure 1 bwrap peer -- bwrap --unshare-pid --unshare-uts --unshare-ipc --unshare-net \
+		--ro-bind "$BASE_ROOTFS" / --proc /proc --dev /dev /bin/true
+}
+
+# crun as installed first (on a hybrid host it refuses, and the row keeps
+# its error), then, if that failed, with the cgroup2 mount hidden so it
+# runs with v1 cgroups.
+start_with_crun() {
+	require_peer 1 crun crun || return 0
+	measure 1 crun peer -- crun run --bundle "$WORK/bundle-true" bench-c1-crun
+	[[ -z ${MEDIAN[1/crun]:-} ]] && cgroup2_blocks_crun || return 0
+	measure 1 "crun, cgroup2 hidden" peer --wrap with_cgroup2_hidden \
+		--note "v1 cgroups; own mount ns hides /sys/fs/cgroup/unified" \
+		-- crun run --bundle "$WORK/bundle-true" bench-c1-crun
+}
+
+# The crun row that ran in case N ("crun" or its cgroup2-hidden variant).
+crun_variant() {
+	if [[ -n ${MEDIAN[$1/crun]:-} ]]; then echo crun; else echo "crun, cgroup2 hidden"; fi
+}
+
+# Read-only, no resolv.conf/timezone copy: nothing is written to the shared
+# rootfs; --keep-unit and --register=no: no systemd/machined needed.
+start_with_nspawn() {
+	require_peer 1 systemd-nspawn systemd-nspawn || return 0
+	measure 1 systemd-nspawn peer -- systemd-nspawn --quiet --register=no --keep-unit \
+		--private-network --read-only --resolv-conf=off --timezone=off --link-journal=no \
+		-D "$BASE_ROOTFS" /bin/true
+}

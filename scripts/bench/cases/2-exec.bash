@@ -1,0 +1,36 @@
+# Case 2: join a running container and run /bin/true there.
+# Baseline: nsenter -a. Target: conductor.sh exec <= crun exec.
+# shellcheck shell=bash
+
+case_2() {
+	section "case 2: exec /bin/true in a running container"
+	start_sleeper exe2 || die "case 2: cannot start the container exe2"
+	local pid start
+	pid=$(container_pid exe2) start=$(state_value exe2 starttime)
+	measure 2 "nsenter -a" baseline -- nsenter -a -t "$pid" /bin/true
+	measure 2 "dl-exec (task3 helper)" ours -- "$REPO/task3/bin/dl-exec" --pid "$pid" --starttime "$start" -- /bin/true
+	measure 2 "conductor.sh exec" ours -- "$CONDUCTOR" exec exe2 -- /bin/true
+	exec_with_oci crun
+	exec_with_oci runc
+	in_lab "$CONDUCTOR" stop exe2 >/dev/null 2>&1
+	target_ratio "2 conductor.sh exec <= crun exec" 2 "conductor.sh exec" "$(crun_variant 2) exec" 1.0
+}
+
+# RUNTIME exec into a detached `sleep infinity` container of that runtime.
+# crun on a hybrid host runs with the cgroup2 mount hidden (see case 1).
+exec_with_oci() {
+	local runtime=$1 id=bench-exec-$1 wrap="" label=$1
+	require_peer 2 "$runtime exec" "$runtime" || return 0
+	if [[ $runtime == crun ]] && cgroup2_blocks_crun; then
+		wrap=with_cgroup2_hidden label="crun, cgroup2 hidden"
+	fi
+	local err=$WORK/c2-$runtime-start.err
+	if ! ${wrap:+"$wrap"} "$runtime" run --detach --bundle "$WORK/bundle-sleep" "$id" \
+		</dev/null >/dev/null 2>"$err" 3>&-; then
+		record_unavailable 2 "$label exec" failed "$runtime run --detach: $(last_error "$err")"
+		return 0
+	fi
+	OCI_IDS+=("$runtime $id")
+	measure 2 "$label exec" peer ${wrap:+--wrap "$wrap"} -- "$runtime" exec "$id" /bin/true
+	${wrap:+"$wrap"} "$runtime" delete -f "$id" >/dev/null 2>&1 || true
+}
