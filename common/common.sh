@@ -47,8 +47,9 @@ validate_name() {
 # A TCP/UDP port: digits only, 1-65535, no leading zero.
 validate_port() {
 	local what=$1 port=$2
-	[[ $port =~ ^[1-9][0-9]{0,4}$ ]] && ((port <= 65535)) ||
+	if ! [[ $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
 		die "invalid $what port '$(shown "$port")': use a number from 1 to 65535"
+	fi
 }
 
 # Take an exclusive flock on the file $1 for the rest of this shell (or

@@ -5,6 +5,7 @@
 # netlab_down leaves nothing behind. Every lab here is named from this suite's
 # PID and the test number, so parallel runs cannot collide.
 
+# shellcheck disable=SC2016,SC2030,SC2031 # single-quoted code runs in the lab's own shells; each test's arrays are its own (bats runs each test in a subshell)
 load helpers/common
 load helpers/netlab
 

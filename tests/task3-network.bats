@@ -256,7 +256,7 @@ tcp_read_from_container() {
 	# every address and interface is free again
 	run netlab_host ip -o addr show
 	refute_output --partial ' 10.200.'
-	[[ -z $(grep -h '^netindex=' "$CONDUCTOR_ROOT"/.containers/*/state 2>/dev/null) ]]
+	refute grep -qsh '^netindex=' "$CONDUCTOR_ROOT"/.containers/*/state
 	run netlab_host ip -o link show
 	refute_output --partial ' dlh'
 	start_container again
