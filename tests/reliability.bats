@@ -111,6 +111,7 @@ host_snapshot() {
 
 container_ip() { awk -F= '$1 == "ip" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state"; }
 container_pid() { awk -F= '$1 == "pid" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state"; }
+has_recorded_pid() { [[ -n $(container_pid "$1" 2>/dev/null) ]]; }
 
 # ---- 1. bad input --------------------------------------------------------------
 
@@ -316,6 +317,30 @@ kill_at_random() {
 	wait_until 50 bash -c "'$C' ps | grep -qE '^victim +relimg +- +exited'"
 	run lab stop victim
 	assert_success
+	assert_no_leak "$before"
+}
+
+@test "signals: Ctrl-C (SIGINT to the foreground group) ends a foreground run; stop removes what is left" {
+	local before=$BATS_TEST_TMPDIR/before
+	leak_snapshot_of_tool "$before"
+	# a process group of its own, as a terminal's foreground job
+	setsid nsenter --net="$NETLAB_HOST_NS_PATH" -- "$C" run relimg ctrlc -- sleep infinity \
+		>/dev/null 2>&1 </dev/null 3>&- &
+	local pid=$!
+	KILL_GROUPS=$pid
+	wait_until 50 has_recorded_pid ctrlc
+	local init
+	init=$(container_pid ctrlc)
+	kill -INT -- "-$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	# the tool ends by SIGINT, as a shell's job does, and the container with it
+	assert_equal "$rc" 130
+	run kill -0 "$init"
+	assert_failure
+	run lab ps
+	assert_line --regexp '^ctrlc +relimg +- +exited'
+	lab stop ctrlc
 	assert_no_leak "$before"
 }
 
