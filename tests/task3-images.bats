@@ -210,6 +210,16 @@ in_image() {
 	[[ ! -e $CONDUCTOR_ROOT/.images/nobase ]]
 }
 
+debootstrap_writing() {
+	compgen -G "$CONDUCTOR_BASE_CACHE/.tmp-debian-bookworm.*/var/lib/dpkg" >/dev/null
+}
+
+# debootstrap is writing, or process $1 has ended (a zombie not yet waited
+# for counts as ended)
+debootstrap_writing_or_ended() {
+	debootstrap_writing || [[ ! -e /proc/$1 || $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]
+}
+
 @test "build: a debootstrap killed half-way leaves no base, and the next build clears its remains" {
 	export CONDUCTOR_BASE_CACHE=$CONDUCTOR_ROOT/base
 	mkdir -p "$CONDUCTOR_BASE_CACHE"
@@ -217,8 +227,11 @@ in_image() {
 	local pid=$!
 	KILL_GROUPS=$pid
 	# wait until debootstrap is writing the root filesystem, then kill
-	# the whole build (the tool and debootstrap) at once
-	wait_until 1200 compgen -G "$CONDUCTOR_BASE_CACHE/.tmp-debian-bookworm.*/var/lib/dpkg" >/dev/null
+	# the whole build (the tool and debootstrap) at once; a build that ends
+	# first (it never ran debootstrap) fails the test at once
+	wait_until 1200 debootstrap_writing_or_ended "$pid"
+	debootstrap_writing ||
+		fail "the build ended before debootstrap wrote the base: $(cat "$CONDUCTOR_ROOT/build.log")"
 	kill -KILL -- "-$pid"
 	wait "$pid" || true
 	[[ ! -e $CONDUCTOR_BASE_CACHE/debian-bookworm ]]

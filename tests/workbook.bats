@@ -380,6 +380,238 @@ synthetic_tree() {
 	assert_output ""
 }
 
+# ---- the grader on tasks 3 and 4 ---------------------------------------------
+# Task 3's tests use the shared Debian base (tests/helpers/common.bash) and
+# make their own state roots (/tmp/dl-test.*) and network labs (named after
+# their bats process), so a grading never collides with another run. Task 4's
+# deployment builds two images with apt inside (the Debian mirror).
+
+# Run bats on a tree of ours, as the grader does: with our environment, not
+# that of this bats run (its BATS_* variables would confuse the inner one).
+inner_bats() {
+	local var unset=()
+	while IFS= read -r var; do
+		[[ $var == BATS_LIB_PATH ]] || unset+=(-u "$var")
+	done < <(compgen -e | grep '^BATS_' || true)
+	env "${unset[@]}" bats --tap "$@" </dev/null 3>&-
+}
+
+# What a grading may leave on the machine, as lines "KIND WHAT": mounts of
+# a scratch tree (under $TMPDIR) or of a state root, network namespaces,
+# veths, DL-* chains and jumps to them, docker-lite cgroups, processes
+# running a program of a scratch tree, and the mount namespaces of live
+# processes (a container left running has its own).
+machine_traces() {
+	local p
+	findmnt -rn -o TARGET | grep -E "^(${TMPDIR%/}/|/tmp/dl-test\\.)" | sed 's/^/mount /' || true
+	ip netns list 2>/dev/null | awk '{ print "netns", $1 }'
+	ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth", $2 }'
+	{ iptables-save 2>/dev/null || true; } | grep -E '^:DL-|-j DL-' | sed 's/\[[0-9]*:[0-9]*\]//; s/^/iptables /' || true
+	docker_lite_cgroups | sed 's/^/cgroup /'
+	for p in /proc/[0-9]*; do
+		[[ $(readlink "$p/exe" 2>/dev/null) == "${TMPDIR%/}/"* ]] && echo "process ${p#/proc/} $(readlink "$p/exe")"
+		readlink "$p/ns/mnt" 2>/dev/null | sed 's/^/mntns /'
+	done | sort -u
+}
+
+# The traces that appeared since snapshot $1 (empty: nothing was left).
+new_traces() {
+	machine_traces | sort | comm -13 "$1" -
+}
+
+no_new_traces() {
+	[[ -z $(new_traces "$1") ]]
+}
+
+# Kill what a mutant left running: only processes running a program of our
+# own scratch trees (a container's init is dl-run; killing it ends its PID
+# namespace).
+kill_our_processes() {
+	local p exe
+	for p in /proc/[0-9]*; do
+		exe=$(readlink "$p/exe" 2>/dev/null) || continue
+		[[ $exe == "${TMPDIR%/}/"* ]] && kill -KILL "${p#/proc/}" 2>/dev/null
+	done
+	return 0
+}
+
+# The "score" and "max" of task $2 in the JSON file $1, as "SCORE MAX".
+json_task_score() {
+	sed -n -E "s/^ *\\{\"task\": $2, .*\"score\": ([0-9]+), \"max\": ([0-9]+), \"tests\": \\[\$/\\1 \\2/p" "$1"
+}
+
+@test "grader: the reference scores full marks on tasks 3 and 4" {
+	require_root
+	local json=$BATS_TEST_TMPDIR/r34.json
+	run "$GRADE" --json "$json" 3 4
+	assert_success
+	# (a suffix such as "(1 fail)" can only be the closing machine check,
+	# worth 0: it sees the whole machine, whatever else runs there)
+	assert_line --regexp '^Task 3 score: ([1-9][0-9]*)/\1( \(.*)?$'
+	assert_line --regexp '^Task 4 score: ([1-9][0-9]*)/\1( \(.*)?$'
+	assert_line --regexp '^Score: ([1-9][0-9]*)/\1$'
+	# the JSON says the same: every task graded at full marks...
+	run json_task_score "$json" 3
+	assert_output --regexp '^([1-9][0-9]*) \1$'
+	run json_task_score "$json" 4
+	assert_output --regexp '^([1-9][0-9]*) \1$'
+	grep -qE '^ *\{"task": 3, .*"status": "graded"' "$json"
+	grep -qE '^ *\{"task": 4, .*"status": "graded"' "$json"
+	# ... every deployment test of task 4 is among them and worth points ...
+	run grep -cE '"name": "deployment: .*"outcome": "pass", "points": [1-9]' "$json"
+	assert_equal "$output" "$(grep -c '^@test "deployment: ' "$DL_REPO/tests/task4-services.bats")"
+	# ... and every test passed (the closing machine check, worth 0, is left
+	# out: it looks at the whole machine; the workbook suite's run has it)
+	local failed
+	failed=$(grep -E '"outcome": "(fail|timeout|environment|not-run|build-failed|missing)"' "$json" |
+		grep -vF '"name": "the test run left the machine as it found it"' || true)
+	assert_equal "$failed" ""
+}
+
+@test "grader: the student edition scores 0 on tasks 3 and 4, fails every test worth points, leaves nothing" {
+	require_root
+	need_student_edition
+	clean_cgroups=1
+	local json=$BATS_TEST_TMPDIR/s34.json before=$BATS_TEST_TMPDIR/traces.before
+	machine_traces | sort >"$before"
+	run "$GRADE" --submission "$STUDENT" --json "$json" 3 4
+	assert_failure 1
+	assert_line --regexp '^Task 3 score: 0/[1-9][0-9]*'
+	assert_line --regexp '^Task 4 score: 0/[1-9][0-9]*'
+	run json_task_score "$json" 3
+	assert_output --regexp '^0 [1-9][0-9]*$'
+	run json_task_score "$json" 4
+	assert_output --regexp '^0 [1-9][0-9]*$'
+	# a test worth points that a blank submission passes would give free marks
+	run grep -E '"outcome": "pass", "points": [0-9]+, "max": [1-9]' "$json"
+	assert_output ""
+	# the stubs are what fails: task 3's TODOs and task 4's
+	grep -E '"outcome": "fail"' "$json" | grep -qF 'TODO(task 3.'
+	grep -E '"name": "deployment: .*"outcome": "fail"' "$json" | grep -qF 'TODO(task 4.'
+	# a stubbed conductor.sh fails half-way through runs, stops and network
+	# set-ups: whatever it made, the tests' clean-up removed (bounded: a
+	# stopped container's last process may take a moment to exit)
+	wait_until 50 no_new_traces "$before" || fail "the graded student edition left on the machine:"$'\n'"$(new_traces "$before")"
+}
+
+# Stub region ID alone in the built work tree $1 (the file of the region is
+# replaced by the mutant's, rebuilt), run the bats test named exactly $3 of
+# tests/$2 there, and check it fails with TODO(task ID). Restores the file.
+# Whatever the mutant left running (a stubbed stop cannot stop) is killed.
+region_caught_by() {
+	local id=$1 suite=$2 test=$3 work=$4 mutant=$BATS_TEST_TMPDIR/mutant file rc=0 out
+	rm -rf "$mutant"
+	"$MSE" --only "$id" --out "$mutant" --no-build --no-tar >/dev/null 2>&1 || fail "cannot make the mutant of $id"
+	file=$("$MSE" --list | awk -F'\t' -v id="$id" '$1 "" == id "" { sub(/:.*/, "", $2); print $2 }')
+	[[ -n $file ]] || fail "no region $id"
+	cp "$mutant/$file" "$work/$file"
+	out=$BATS_TEST_TMPDIR/region-$id.tap
+	{ make -s -C "$work/task3" >/dev/null && (cd "$work" && inner_bats -f "^$(regex_quote "$test")\$" "tests/$suite"); } >"$out" 2>&1 || rc=$?
+	cp "$DL_REPO/$file" "$work/$file"
+	kill_our_processes
+	grep -qE '^ok ' "$out" && fail "region $id stubbed alone, '$test' still passes:"$'\n'"$(cat "$out")"
+	grep -qE '^not ok ' "$out" || fail "region $id: '$test' did not run (status $rc):"$'\n'"$(cat "$out")"
+	grep -qF "TODO(task $id)" "$out" || fail "region $id: '$test' fails, but not with TODO(task $id):"$'\n'"$(cat "$out")"
+}
+
+# $1 as an extended regex that matches only itself.
+regex_quote() {
+	# shellcheck disable=SC2001,SC2016 # a bracket class and a literal $
+	sed 's/[][\\.*^$()+?{}|]/\\&/g' <<<"$1"
+}
+
+# A built copy of the reference tree to make mutants in.
+reference_work_tree() {
+	local work=$BATS_TEST_TMPDIR/work
+	(
+		# shellcheck source=../common/common.sh
+		source "$DL_REPO/common/common.sh"
+		# shellcheck source=../scripts/lib/tree.sh
+		source "$DL_REPO/scripts/lib/tree.sh"
+		tree_copy "$DL_REPO" "$work"
+	)
+	make -s -C "$work/common" >/dev/null
+	make -s -C "$work/task3" >/dev/null
+	echo "$work"
+}
+
+# Which test of task 4 must fail when a region is missing: the first
+# deployment test deploys (build, up), so it catches every region used on
+# the way; `down` is only used by the test of down.
+t4_region_test() {
+	case $1 in
+	4.6) echo "deployment: down leaves nothing behind, and a second down is fine" ;;
+	*) echo "deployment: both images built, the second reusing the first one's cached layers" ;;
+	esac
+}
+
+@test "grader: each stubbed region of task 4, alone, makes a deployment test (worth points) fail with its TODO" {
+	require_root
+	clean_cgroups=1
+	# Every region, but through one bats test each (not the whole graded
+	# suite): each needs a deployment, images built with apt and all; the
+	# services' own tests are worth 0 and do not depend on the regions.
+	local work id test before=$BATS_TEST_TMPDIR/traces.before n=0
+	work=$(reference_work_tree)
+	machine_traces | sort >"$before"
+	while IFS=$'\t' read -r id _; do
+		[[ $id == 4.* ]] || continue
+		test=$(t4_region_test "$id")
+		# the test chosen carries points in the manifest
+		run awk -v t="$test" '$1 == "points" && $2 > 0 { re = $0; sub(/^points[ \t]+[0-9]+[ \t]+/, "", re); if (t ~ re) { print "yes"; exit } }' \
+			"$DL_REPO/grading/task4.manifest"
+		assert_output yes
+		region_caught_by "$id" task4-services.bats "$test" "$work"
+		n=$((n + 1))
+	done < <("$MSE" --list)
+	((n > 0)) || fail "task 4 has no regions"
+	wait_until 50 no_new_traces "$before" || fail "the task 4 mutants left on the machine:"$'\n'"$(new_traces "$before")"
+}
+
+# The cheapest test that needs each task 3 region (a region missing here is
+# a failure: say which test exercises it).
+t3_region_test() {
+	case $1 in
+	3.1) echo "task3-containers.bats	layers: later layers shadow earlier ones and the base (lowerdir order)" ;;
+	3.2) echo "task3-containers.bats	stop: a command that ignores SIGTERM is killed after STOP_TIMEOUT" ;;
+	3.3) echo "task3-containers.bats	run: exit codes pass through (0, 3, 255, 128+N for a signal, 126, 127)" ;;
+	3.4) echo "task3-containers.bats	exec: exit codes pass through, and argv is kept" ;;
+	3.5) echo "task3-images.bats	build: a failed debootstrap caches nothing" ;;
+	3.6) echo "task3-images.bats	build: RUN and COPY make layers; later layers shadow earlier ones and the base" ;;
+	3.7) echo "task3-images.bats	build: RUN and COPY make layers; later layers shadow earlier ones and the base" ;;
+	3.8) echo "task3-network.bats	network: host and container reach each other" ;;
+	3.9) echo "task3-network.bats	network: an exposed port answers from outside, the host's address and localhost" ;;
+	3.10) echo "task3-network.bats	network: containers reach each other only when peered, and stop undoes it" ;;
+	3.11) echo "task3-containers.bats	exec: sees what the container's command wrote, in all its namespaces" ;;
+	3.12) echo "task3-containers.bats	exec: exit codes pass through, and argv is kept" ;;
+	3.13) echo "task3-containers.bats	run: ps inside shows PID 1 and only the container's processes" ;;
+	3.14) echo "task3-containers.bats	run: exit codes pass through (0, 3, 255, 128+N for a signal, 126, 127)" ;;
+	3.15 | 3.16 | 3.17 | 3.18 | 3.19) echo "task3-containers.bats	run: ps inside shows PID 1 and only the container's processes" ;;
+	*) return 1 ;;
+	esac
+}
+
+@test "grader: each stubbed region of task 3, alone, makes the test that uses it fail with its TODO" {
+	require_root
+	clean_cgroups=1
+	# Grading a task 3 mutant takes about a minute: instead, each region is
+	# stubbed alone in one built tree and only the test chosen for it
+	# (t3_region_test) runs, which must fail with the region's TODO.
+	local work id pick suite test before=$BATS_TEST_TMPDIR/traces.before n=0
+	work=$(reference_work_tree)
+	machine_traces | sort >"$before"
+	while IFS=$'\t' read -r id _; do
+		[[ $id == 3.* ]] || continue
+		pick=$(t3_region_test "$id") || fail "region $id: no test chosen for it in t3_region_test"
+		suite=${pick%%$'\t'*} test=${pick#*$'\t'}
+		grep -qxF "@test \"$test\" {" "$DL_REPO/tests/$suite" || fail "region $id: no test '$test' in tests/$suite"
+		region_caught_by "$id" "$suite" "$test" "$work"
+		n=$((n + 1))
+	done < <("$MSE" --list)
+	((n > 0)) || fail "task 3 has no regions"
+	wait_until 50 no_new_traces "$before" || fail "the task 3 mutants left on the machine:"$'\n'"$(new_traces "$before")"
+}
+
 # ---- lessons ---------------------------------------------------------------------
 
 @test "lessons: every annotated example of every task README matches a real run" {
