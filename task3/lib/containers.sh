@@ -90,11 +90,12 @@ HELP
 
 # ---- images to overlay layers ----------------------------------------------
 
-# layers_lowerdir BASE [KEY...]: the overlay lowerdir for a base rootfs
-# and layers given bottom to top (as an image file lists them). overlayfs
-# wants them TOPMOST FIRST: the leftmost directory shadows the ones after
-# it, base last. The original got this backwards, so the base hid every
-# change a layer made. (images.sh uses it for its RUN steps too.)
+# layers_lowerdir BASE [KEY...]: set LOWERDIR to the overlay lowerdir for a
+# base rootfs and layers given bottom to top (as an image file lists them).
+# overlayfs wants them TOPMOST FIRST: the leftmost directory shadows the
+# ones after it, base last. The original got this backwards, so the base hid
+# every change a layer made. (images.sh uses it for its RUN steps too.)
+# The result is set, not printed: $(layers_lowerdir ...) would fork.
 layers_lowerdir() {
 	local base=$1 i dirs=()
 	shift
@@ -104,21 +105,21 @@ layers_lowerdir() {
 		dirs+=("$LAYERDIR/${keys[i]}/diff")
 	done
 	dirs+=("$BASEDIR/$base")
-	(
-		IFS=:
-		printf '%s\n' "${dirs[*]}"
-	)
+	local IFS=:
+	LOWERDIR="${dirs[*]}"
 	# END SOLUTION
 }
 
-# image_lowerdirs IMAGE: the lowerdir of an image, after checking that its
-# base and every layer exist (and that their names cannot point elsewhere).
+# image_lowerdirs IMAGE: set LOWERDIR to the lowerdir of an image, after
+# checking that its base and every layer exist (and that their names cannot
+# point elsewhere).
 image_lowerdirs() {
-	local file=$IMAGEDIR/$1/image base key keys=()
-	base=$(state_get "$file" base)
+	local base key keys=()
+	state_read "$IMAGEDIR/$1/image"
+	base=${STATE[base]:-}
 	[[ $base =~ ^[a-z0-9]+-[a-z0-9._]+$ && -d $BASEDIR/$base ]] ||
 		die "image '$1' needs the base '$base', which is missing: rebuild it with 'conductor.sh build $1'"
-	read -r -a keys <<<"$(state_get "$file" layers)"
+	read -r -a keys <<<"${STATE[layers]:-}"
 	for key in "${keys[@]}"; do
 		[[ $key =~ ^[A-Za-z0-9_-][A-Za-z0-9_.-]*$ && -d $LAYERDIR/$key/diff ]] ||
 			die "image '$1' needs the layer '$key', which is missing: rebuild it with 'conductor.sh build $1'"
@@ -176,31 +177,63 @@ container_cgroup_name() {
 # init_alive PID STARTTIME: PID is that very process and has not ended
 # (a zombie has: it only waits for its parent to collect its exit code).
 init_alive() {
-	local pid=$1 start=$2 stat rest fields
+	local pid=$1 start=$2
 	[[ $pid =~ ^[1-9][0-9]*$ && -n $start ]] || return 1
-	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-	rest=${stat##*) }
-	read -r -a fields <<<"$rest"
-	[[ ${fields[0]} != [ZX] && ${fields[19]} == "$start" ]]
+	read_proc_stat "$pid" || return 1
+	[[ ${PROC_STAT[0]} != [ZX] && ${PROC_STAT[19]} == "$start" ]]
 }
 
+# ---- bounded waits -------------------------------------------------------------
+
+# A wait polls: check, pause, check again, until a deadline. The pause grows
+# from 1 ms to 50 ms: a container usually ends a few ms after its signal, so
+# the original's fixed 100 ms pause made nearly every stop wait ~100 ms for
+# nothing, while a long wait (a command that ignores SIGTERM) still costs
+# only a few sleeps a second. Times are $EPOCHREALTIME in microseconds
+# (its decimal point removed, whatever the locale), so no process is run
+# to read the clock.
+
+# wait_start SECONDS: begin a wait of at most SECONDS.
+wait_start() {
+	WAIT_UNTIL=$((${EPOCHREALTIME//[!0-9]/} + $1 * 1000000))
+	WAIT_PAUSE_MS=1
+}
+
+# wait_pause: pause before the next check; fails once the time is up.
+wait_pause() {
+	local secs
+	((${EPOCHREALTIME//[!0-9]/} < WAIT_UNTIL)) || return 1
+	printf -v secs '0.%03d' "$WAIT_PAUSE_MS"
+	sleep "$secs"
+	WAIT_PAUSE_MS=$((WAIT_PAUSE_MS >= 25 ? 50 : WAIT_PAUSE_MS * 2))
+}
+
+# container_alive NAME: its init runs. Leaves the container's state in STATE.
 container_alive() {
-	local state=$CONTAINERDIR/$1/state
-	init_alive "$(state_get "$state" pid)" "$(state_get "$state" starttime)"
+	state_read "$CONTAINERDIR/$1/state"
+	init_alive "${STATE[pid]:-}" "${STATE[starttime]:-}"
 }
 
 # ---- removing a container -----------------------------------------------------
 
-# Mount points at or below DIR, deepest first. mountinfo escapes spaces and
-# the like as \040 octal; printf %b decodes them.
+# mounts_under DIR: set MOUNTS to the mount points at or below DIR, deepest
+# first. mountinfo escapes spaces and the like as \040 octal; printf %b
+# decodes them (printf -v: no fork per line of mountinfo, which has hundreds
+# of lines on a busy host). Usually nothing is mounted there (the overlay
+# lives in the container's own mount namespace), so sort runs only when
+# there is something to order.
 mounts_under() {
 	local dir=$1 mp
+	MOUNTS=()
 	while read -r _ _ _ _ mp _; do
-		mp=$(printf '%b' "$mp")
+		printf -v mp '%b' "$mp"
 		if [[ $mp == "$dir" || $mp == "$dir"/* ]]; then
-			printf '%s\n' "$mp"
+			MOUNTS+=("$mp")
 		fi
-	done </proc/self/mountinfo | sort -r
+	done </proc/self/mountinfo
+	if ((${#MOUNTS[@]} > 1)); then
+		mapfile -t MOUNTS < <(printf '%s\n' "${MOUNTS[@]}" | sort -r)
+	fi
 }
 
 # Delete a container's directory, never through a mount: whatever is still
@@ -208,10 +241,12 @@ mounts_under() {
 # deleted (the original's "rm -rf" through a bind of /dev emptied the host's).
 remove_container_dir() {
 	local dir=$1 mp
-	while IFS= read -r mp; do
+	mounts_under "$dir"
+	for mp in "${MOUNTS[@]}"; do
 		umount "$mp" 2>/dev/null || umount -l "$mp" || warn "cannot unmount $mp"
-	done < <(mounts_under "$dir")
-	[[ -z $(mounts_under "$dir") ]] ||
+	done
+	mounts_under "$dir"
+	((${#MOUNTS[@]} == 0)) ||
 		die "something is still mounted under $dir: not deleting it (unmount it, then stop again)"
 	rm -rf --one-file-system -- "$dir"
 }
@@ -226,7 +261,7 @@ cgroup_path_is_ours() {
 # itself when the container ends; this covers a killed dl-run), and the
 # docker-lite group above when no other container uses it.
 remove_cgroups() {
-	local state=$1 line path tries
+	local state=$1 line path
 	while IFS= read -r line; do
 		[[ $line == cgroup=* ]] || continue
 		path=${line#cgroup=}
@@ -235,13 +270,12 @@ remove_cgroups() {
 			continue
 		fi
 		# the container's last processes may take a moment to leave it
-		tries=50
+		wait_start 5
 		while [[ -d $path ]] && ! rmdir "$path" 2>/dev/null; do
-			if ((--tries == 0)); then
+			if ! wait_pause; then
 				warn "cannot remove the cgroup $path: $(wc -l <"$path/cgroup.procs" 2>/dev/null) processes left in it"
 				break
 			fi
-			sleep 0.1
 		done
 		rmdir "${path%/*}" 2>/dev/null || true
 	done <"$state"
@@ -249,10 +283,10 @@ remove_cgroups() {
 
 # Wait up to $3 seconds for the init to end.
 wait_init_gone() {
-	local pid=$1 start=$2 tries=$(($3 * 10))
+	local pid=$1 start=$2
+	wait_start "$3"
 	while init_alive "$pid" "$start"; do
-		((tries-- > 0)) || return 1
-		sleep 0.1
+		wait_pause || return 1
 	done
 }
 
@@ -277,7 +311,7 @@ terminate_container() {
 # Remove a container that never started (dl-run failed before recording it).
 discard_container() {
 	lock_acquire "$LOCKFILE"
-	remove_container_dir "$(container_dir "$1")"
+	remove_container_dir "$CONTAINERDIR/$1"
 	lock_release
 }
 
@@ -323,24 +357,26 @@ cmd_run() {
 	local harden=1
 	[[ ${CONDUCTOR_HARDEN:-1} != 0 ]] || harden=0
 
-	local dir lower
-	dir=$(container_dir "$name")
+	# Forks are the cost of this function (~1 ms each): no $(...) below,
+	# results come back in variables (LOWERDIR, STATE).
+	local dir=$CONTAINERDIR/$name lower cmdline
 	ensure_state_dirs
 	# check and create under the lock: of two runs with one name, exactly
 	# one gets the directory; the image cannot be removed meanwhile
 	lock_acquire "$LOCKFILE"
 	image_exists "$image" || die "no image named '$image' (it was just removed)"
-	lower=$(image_lowerdirs "$image")
+	image_lowerdirs "$image"
+	lower=$LOWERDIR
 	mkdir "$dir" 2>/dev/null ||
 		die "a container named '$name' already exists: choose another name, or remove it with 'conductor.sh stop $name'"
+	local quoted_dir
+	printf -v quoted_dir '%q' "$dir"
 	# shellcheck disable=SC2064 # expand now: $dir is local
-	trap "remove_container_dir $(printf '%q' "$dir")" EXIT
-	mkdir "$dir/upper" "$dir/work" "$dir/rootfs"
-	{
-		printf 'image=%s\ncreated=%s\n' "$image" "$(date +%s)"
-		printf 'cmd=%s\n' "$(printf '%q ' "${cmd[@]}" | sed 's/ $//')"
-		printf 'harden=%s\nstatus=created\n' "$harden"
-	} >"$dir/state.new"
+	trap "remove_container_dir $quoted_dir" EXIT
+	# upper/, work/ and rootfs/ are made by dl-run
+	printf -v cmdline '%q ' "${cmd[@]}"
+	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nstatus=created\n' \
+		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" >"$dir/state.new"
 	mv "$dir/state.new" "$dir/state"
 	trap - EXIT
 	# a foreground container may run for hours: never hold the lock meanwhile
@@ -359,14 +395,15 @@ cmd_run() {
 	# BEGIN SOLUTION
 	"$HELPER_DIR/dl-run" "${args[@]}" -- "${cmd[@]}" || rc=$?
 	# END SOLUTION
-	if [[ -z $(state_get "$dir/state" pid) ]]; then
+	state_read "$dir/state"
+	if [[ -z ${STATE[pid]:-} ]]; then
 		# it never ran (dl-run said why): leave nothing behind
 		discard_container "$name"
 		return "$((rc ? rc : DL_EXIT_FAILURE))"
 	fi
 	if ((detach)); then
 		((rc == 0)) || return "$rc"
-		log "container $name is running (PID $(state_get "$dir/state" pid)); output in $dir/log"
+		log "container $name is running (PID ${STATE[pid]}); output in $dir/log"
 	fi
 	return "$rc"
 }
@@ -378,20 +415,20 @@ cmd_ps() {
 		[[ -f $state ]] || continue
 		name=${state%/state}
 		name=${name##*/}
-		pid=$(state_get "$state" pid)
+		# container_alive reads the whole state into STATE
 		if container_alive "$name"; then
-			status=running
-		elif [[ -n $pid ]]; then
+			status=running pid=${STATE[pid]}
+		elif [[ -n ${STATE[pid]:-} ]]; then
 			status=exited pid=-
 		else
 			status=created pid=-
 		fi
-		ip=$(state_get "$state" ip)
-		ports=$(state_get "$state" ports)
+		ip=${STATE[ip]:-}
+		ports=${STATE[ports]:-}
 		ports=${ports// /,}
-		created=$(state_get "$state" created)
+		created=${STATE[created]:-}
 		[[ -z $created ]] || created=$(format_time "$created")
-		rows+=("$name" "$(state_get "$state" image)" "$pid" "$status" "${ip:--}" "${ports:--}" "${created:--}")
+		rows+=("$name" "${STATE[image]:-}" "$pid" "$status" "${ip:--}" "${ports:--}" "${created:--}")
 	done
 	if ((${#rows[@]} == 0)); then
 		echo "No containers found"
@@ -420,16 +457,19 @@ cmd_stop() {
 		log "no container named '$name': nothing to stop"
 		return 0
 	fi
-	dir=$(container_dir "$name")
+	dir=$CONTAINERDIR/$name
 	state=$dir/state
 	# tells dl-run (the monitor of a detached container) that the exit code
 	# is not wanted: it ends as soon as the init has, without the lock we hold
 	[[ ! -f $state ]] || state_set "$state" status stopping
-	terminate_container "$name" "$(state_get "$state" pid)" "$(state_get "$state" starttime)"
+	state_read "$state"
+	local pid=${STATE[pid]:-} start=${STATE[starttime]:-}
+	local parent=${STATE[parent]:-} parentstart=${STATE[parentstart]:-}
+	terminate_container "$name" "$pid" "$start"
 	# the monitor removes the cgroups it made, then ends: wait for it, so
 	# nothing of the container outlives stop
-	wait_init_gone "$(state_get "$state" parent)" "$(state_get "$state" parentstart)" 5 ||
-		warn "dl-run (PID $(state_get "$state" parent)) of $name is still running"
+	wait_init_gone "$parent" "$parentstart" 5 ||
+		warn "dl-run (PID $parent) of $name is still running"
 	[[ ! -f $state ]] || remove_cgroups "$state"
 	if declare -F network_cleanup >/dev/null; then
 		network_cleanup "$name"
@@ -441,7 +481,7 @@ cmd_stop() {
 
 cmd_exec() {
 	(($# >= 1)) || die "usage: exec <name> [-- cmd args...]"
-	local name=$1 state
+	local name=$1
 	shift
 	if [[ ${1:-} == -- ]]; then
 		shift
@@ -450,12 +490,12 @@ cmd_exec() {
 	((${#cmd[@]})) || cmd=(/bin/bash)
 	validate_name container "$name"
 	container_exists "$name" || die "no container named '$name': see 'conductor.sh ps'"
+	# reads the state once, into STATE: no $(state_get ...) fork per key
 	container_alive "$name" ||
 		die "container '$name' is not running (its command has ended): remove it with 'conductor.sh stop $name'"
-	state=$(container_dir "$name")/state
-	local args=(--pid "$(state_get "$state" pid)" --starttime "$(state_get "$state" starttime)")
+	local args=(--pid "${STATE[pid]}" --starttime "${STATE[starttime]}")
 	# as hardened as the container itself
-	[[ $(state_get "$state" harden) != 0 ]] || args+=(--no-harden)
+	[[ ${STATE[harden]:-} != 0 ]] || args+=(--no-harden)
 	# BEGIN SOLUTION
 	exec "$HELPER_DIR/dl-exec" "${args[@]}" -- "${cmd[@]}"
 	# END SOLUTION

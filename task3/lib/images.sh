@@ -372,7 +372,8 @@ cmd_build() {
 	for ((i = 1; i < total; i++)); do
 		local op=${STEP_OP[i]} arg=${STEP_ARG[i]} where="$label:${STEP_LINE[i]}" content="" dest
 		echo "Step $((i + 1))/$total : $op $arg"
-		lower=$(layers_lowerdir "$base" "${layers[@]}")
+		layers_lowerdir "$base" "${layers[@]}"
+		lower=$LOWERDIR
 		if [[ $op == COPY ]]; then
 			read -r -a args <<<"$arg"
 			dest=${args[-1]}

@@ -47,85 +47,115 @@ HELP
 
 # ---- addresses ---------------------------------------------------------
 
+# The helpers below return their results in variables (IP_INT, IP_STR,
+# RANGE_START/RANGE_END, ...), not on stdout: a $(...) around each call is a
+# fork, ~1 ms, and allocate_network makes dozens of these calls.
+
+# ip_to_int ADDR: set IP_INT to the dotted-quad ADDR as one 32-bit number.
 ip_to_int() {
 	local IFS=. a b c d
 	read -r a b c d <<<"$1"
-	printf '%d\n' $(((a << 24) | (b << 16) | (c << 8) | d))
+	IP_INT=$(((a << 24) | (b << 16) | (c << 8) | d))
 }
 
+# int_to_ip N: set IP_STR to the 32-bit number N as a dotted quad.
 int_to_ip() {
 	local n=$1
-	printf '%d.%d.%d.%d\n' $(((n >> 24) & 255)) $(((n >> 16) & 255)) $(((n >> 8) & 255)) $((n & 255))
+	printf -v IP_STR '%d.%d.%d.%d' $(((n >> 24) & 255)) $(((n >> 16) & 255)) $(((n >> 8) & 255)) $((n & 255))
 }
 
-# Print "start end" (as integers) of a CIDR prefix.
+# cidr_range PREFIX: set RANGE_START and RANGE_END to the first and last
+# address (as numbers) of a CIDR prefix.
 cidr_range() {
-	local addr=${1%/*} bits=${1#*/} start size
+	local addr=${1%/*} bits=${1#*/} size
 	[[ $1 == */* ]] || bits=32
 	size=$((1 << (32 - bits)))
-	start=$(($(ip_to_int "$addr") & ~(size - 1) & 0xffffffff))
-	printf '%d %d\n' "$start" $((start + size - 1))
+	ip_to_int "$addr"
+	RANGE_START=$((IP_INT & ~(size - 1) & 0xffffffff))
+	RANGE_END=$((RANGE_START + size - 1))
 }
 
-# Does [start, end] overlap any IPv4 route of the host (default excluded)?
-range_is_routed() {
-	local start=$1 end=$2 dest rs re
-	while read -r dest _; do
-		[[ $dest == default ]] && continue
-		[[ $dest =~ ^[0-9.]+(/[0-9]+)?$ ]] || continue
-		read -r rs re < <(cidr_range "$dest")
-		((rs <= end && start <= re)) && return 0
+# host_routes: read the host's IPv4 routes, once per addnetwork: the device
+# of the first default route into DEFAULT_ROUTE_DEV ("default via
+# 203.0.113.1 dev eth0 ...": the word after "dev"), and every other route as
+# a range into ROUTE_STARTS and ROUTE_ENDS. Once, because each container
+# adds a route: a process per route (or per candidate address) made
+# addnetwork slower with every container.
+host_routes() {
+	local words i
+	ROUTE_STARTS=() ROUTE_ENDS=() DEFAULT_ROUTE_DEV=""
+	while read -r -a words; do
+		((${#words[@]})) || continue
+		if [[ ${words[0]} == default ]]; then
+			for ((i = 1; i + 1 < ${#words[@]}; i++)); do
+				if [[ -z $DEFAULT_ROUTE_DEV && ${words[i]} == dev ]]; then
+					DEFAULT_ROUTE_DEV=${words[i + 1]}
+				fi
+			done
+			continue
+		fi
+		[[ ${words[0]} =~ ^[0-9.]+(/[0-9]+)?$ ]] || continue
+		cidr_range "${words[0]}"
+		ROUTE_STARTS+=("$RANGE_START")
+		ROUTE_ENDS+=("$RANGE_END")
 	done < <(ip -4 route show)
-	return 1
 }
 
-# Network indices taken by this state root's containers.
-used_net_indices() {
-	local state
-	for state in "$CONTAINERDIR"/*/state; do
-		[[ -f $state ]] && state_get "$state" netindex
+# Does [start, end] overlap one of the host's routes (host_routes first)?
+range_is_routed() {
+	local start=$1 end=$2 i
+	for ((i = 0; i < ${#ROUTE_STARTS[@]}; i++)); do
+		((ROUTE_STARTS[i] <= end && start <= ROUTE_ENDS[i])) && return 0
 	done
+	return 1
 }
 
 # Pick the lowest free /30 of the pool: not used by us, not routed on the
 # host (another tool, another state root, a real network) and with a free
 # interface name. Sets NET_INDEX NET_SUBNET NET_HOST_IP NET_CONT_IP NET_VETH.
+# Needs host_routes first.
 allocate_network() {
 	local pool_start pool_end i start used
-	read -r pool_start pool_end < <(cidr_range "$NET_POOL")
-	used=" $(used_net_indices | tr '\n' ' ') "
+	cidr_range "$NET_POOL"
+	pool_start=$RANGE_START pool_end=$RANGE_END
+	# the network indices taken by this state root's containers
+	state_values_of_all netindex
+	used=$ALL_VALUES
 	for ((i = 0; pool_start + 4 * i + 3 <= pool_end; i++)); do
 		[[ $used == *" $i "* ]] && continue
 		start=$((pool_start + 4 * i))
 		range_is_routed "$start" $((start + 3)) && continue
 		ip link show "$NET_VETH_PREFIX$i" >/dev/null 2>&1 && continue
 		NET_INDEX=$i
-		NET_SUBNET=$(int_to_ip "$start")/30
-		NET_HOST_IP=$(int_to_ip $((start + 1)))
-		NET_CONT_IP=$(int_to_ip $((start + 2)))
+		int_to_ip "$start"
+		NET_SUBNET=$IP_STR/30
+		int_to_ip $((start + 1))
+		NET_HOST_IP=$IP_STR
+		int_to_ip $((start + 2))
+		NET_CONT_IP=$IP_STR
 		NET_VETH=$NET_VETH_PREFIX$i
 		return 0
 	done
 	die "no free address left in NET_POOL=$NET_POOL: stop a networked container or widen the pool in config.sh"
 }
 
+# default_interface: set IFC to DEFAULT_IFC, or else to the device of the
+# host's default route (host_routes first).
 default_interface() {
 	if [[ -n $DEFAULT_IFC ]]; then
 		ip link show "$DEFAULT_IFC" >/dev/null 2>&1 ||
 			die "DEFAULT_IFC=$DEFAULT_IFC does not exist: fix it in config.sh or leave it empty"
-		printf '%s\n' "$DEFAULT_IFC"
+		IFC=$DEFAULT_IFC
 		return 0
 	fi
-	local dev
-	dev=$(ip -4 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
-	[[ -n $dev ]] || die "no default route on this host: set DEFAULT_IFC in config.sh to use --internet"
-	printf '%s\n' "$dev"
+	IFC=$DEFAULT_ROUTE_DEV
+	[[ -n $IFC ]] || die "no default route on this host: set DEFAULT_IFC in config.sh to use --internet"
 }
 
 # ---- option parsing ----------------------------------------------------
 
 # Normalise "HOST:CONTAINER" or the original's "CONTAINER-HOST" to
-# "HOST:CONTAINER", validating both ports.
+# "HOST:CONTAINER" in EXPOSE, validating both ports.
 parse_expose() {
 	local spec=$1 host cont
 	if [[ $spec =~ ^([^:]*):([^:]*)$ ]]; then
@@ -137,19 +167,34 @@ parse_expose() {
 	fi
 	validate_port host "$host"
 	validate_port container "$cont"
-	printf '%s:%s\n' "$((10#$host))" "$((10#$cont))"
+	EXPOSE=$((10#$host)):$((10#$cont))
+}
+
+# A TCP socket of this network namespace listens on port $1: a line of
+# /proc/net/tcp or tcp6 in state 0A (LISTEN) whose local address ends in
+# the port, in hex. The sockets `ss -ltn` lists, read without running ss.
+port_listened_on() {
+	local hex file laddr st
+	printf -v hex ':%04X' "$1"
+	for file in /proc/net/tcp /proc/net/tcp6; do
+		[[ -r $file ]] || continue
+		while read -r _ laddr _ st _; do
+			[[ $st == 0A && $laddr == *"$hex" ]] && return 0
+		done <"$file"
+	done
+	return 1
 }
 
 # A host port is taken when one of our containers exposes it, any DNAT rule
-# of ours (any state root) uses it, or a host socket listens on it.
+# of ours (any state root) uses it, or a host socket listens on it. Needs
+# iptables_snapshot and state_values_of_all ports first.
 host_port_in_use() {
-	local port=$1 state
-	for state in "$CONTAINERDIR"/*/state; do
-		[[ -f $state ]] || continue
-		[[ " $(state_get "$state" ports) " == *" $port:"* ]] && return 0
-	done
-	iptables -w -t nat -S "$NET_CHAIN_PRE" 2>/dev/null | grep -q -- "--dport $port " && return 0
-	[[ -n $(ss -Hltn "sport = :$port") ]]
+	local port=$1 line
+	[[ $ALL_VALUES == *" $port:"* ]] && return 0
+	while IFS= read -r line; do
+		[[ $line == "-A $NET_CHAIN_PRE "*" --dport $port "* ]] && return 0
+	done <<<"$IPT_SAVED"
+	port_listened_on "$port"
 }
 
 # ---- iptables ----------------------------------------------------------
@@ -157,97 +202,169 @@ host_port_in_use() {
 # Apply restore-format rules to one table without flushing anything.
 iptables_batch() {
 	local table=$1 rules=$2
-	printf '*%s\n%s\nCOMMIT\n' "$table" "$rules" | iptables-restore -w --noflush
+	iptables-restore -w --noflush <<<"*$table"$'\n'"$rules"$'\n'COMMIT
 }
 
 chain_exists() {
 	iptables -w -t "$1" -n -L "$2" >/dev/null 2>&1
 }
 
-# Create our chains and their jumps once. A chain declaration in
-# iptables-restore would flush an existing chain, so only missing ones are
-# declared.
-ensure_chains() {
-	if ! chain_exists filter "$NET_CHAIN_FWD"; then
-		iptables_batch filter ":$NET_CHAIN_FWD - [0:0]
+# iptables_snapshot: every table's rules, as iptables-save prints them, into
+# IPT_SAVED. addnetwork and stop look chains and rules up in it instead of
+# asking iptables once per question (each iptables process costs ~1 ms).
+iptables_snapshot() {
+	IPT_SAVED=$(iptables-save 2>/dev/null) || IPT_SAVED=""
+}
+
+# Is chain $1 in the snapshot? (Our chain names are unique to their table.)
+snapshot_has_chain() {
+	[[ $'\n'$IPT_SAVED == *$'\n':"$1 "* ]]
+}
+
+# Our chains and their jumps, in restore format, for each table where the
+# snapshot lacks them. A chain declaration in iptables-restore would flush
+# an existing chain, so only missing ones are declared. Sets CHAINS_FILTER
+# and CHAINS_NAT (empty when the chains exist); they go in front of the
+# container's rules, in the same iptables-restore.
+missing_chains() {
+	CHAINS_FILTER="" CHAINS_NAT=""
+	snapshot_has_chain "$NET_CHAIN_FWD" || CHAINS_FILTER=":$NET_CHAIN_FWD - [0:0]
 -A $NET_CHAIN_FWD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 -A $NET_CHAIN_FWD -i $NET_VETH_PREFIX+ -j DROP
 -A $NET_CHAIN_FWD -o $NET_VETH_PREFIX+ -j DROP
 -I FORWARD 1 -j $NET_CHAIN_FWD"
-	fi
-	if ! chain_exists nat "$NET_CHAIN_PRE"; then
-		iptables_batch nat ":$NET_CHAIN_PRE - [0:0]
+	snapshot_has_chain "$NET_CHAIN_PRE" || CHAINS_NAT=":$NET_CHAIN_PRE - [0:0]
 :$NET_CHAIN_POST - [0:0]
 -I PREROUTING 1 -m addrtype --dst-type LOCAL -j $NET_CHAIN_PRE
 -I OUTPUT 1 -m addrtype --dst-type LOCAL -j $NET_CHAIN_PRE
 -I POSTROUTING 1 -j $NET_CHAIN_POST"
-	fi
+	return 0
 }
 
-# Our rules of the veth $2 in table $1, turned into deletions. Comments are
-# "dl:<veth>:<name>" or, for a peering, "dl:<veth>+<veth>:<name>+<name>";
-# only the veth field is matched (veth names hold no ':' or '+'), so a
-# container whose *name* looks like another's veth (say "x-dlh0") keeps
-# its rules.
-rules_tagged() {
-	local table=$1 veth=$2
-	iptables-save -t "$table" 2>/dev/null |
-		grep -E -- "--comment \"?dl:([^ \":+]+\+)?$veth(\+[^ \":+]+)?:" |
-		sed 's/^-A /-D /' || true
+# Create our chains and their jumps once (for peer, which adds rules of its
+# own after).
+ensure_chains() {
+	iptables_snapshot
+	missing_chains
+	[[ -z $CHAINS_FILTER ]] || iptables_batch filter "$CHAINS_FILTER"
+	[[ -z $CHAINS_NAT ]] || iptables_batch nat "$CHAINS_NAT"
 }
 
-delete_rules_tagged() {
-	local tag=$1 table rules
-	for table in filter nat; do
-		rules=$(rules_tagged "$table" "$tag")
-		[[ -z $rules ]] || iptables_batch "$table" "$rules"
-	done
-}
-
-# Remove our chains and jumps when no container rule is left in them.
-remove_chains_if_unused() {
-	if chain_exists filter "$NET_CHAIN_FWD" &&
-		! iptables-save -t filter | grep -q -- '--comment "\?dl:'; then
-		iptables_batch filter "-D FORWARD -j $NET_CHAIN_FWD
+# chains_removal TABLE: set REMOVAL to the removal of our chains and jumps
+# in TABLE, in restore format.
+chains_removal() {
+	case $1 in
+	filter)
+		REMOVAL="-D FORWARD -j $NET_CHAIN_FWD
 -F $NET_CHAIN_FWD
 -X $NET_CHAIN_FWD"
-	fi
-	if chain_exists nat "$NET_CHAIN_PRE" &&
-		! iptables-save -t nat | grep -q -- '--comment "\?dl:'; then
-		iptables_batch nat "-D PREROUTING -m addrtype --dst-type LOCAL -j $NET_CHAIN_PRE
+		;;
+	nat)
+		REMOVAL="-D PREROUTING -m addrtype --dst-type LOCAL -j $NET_CHAIN_PRE
 -D OUTPUT -m addrtype --dst-type LOCAL -j $NET_CHAIN_PRE
 -D POSTROUTING -j $NET_CHAIN_POST
 -F $NET_CHAIN_PRE
 -X $NET_CHAIN_PRE
 -F $NET_CHAIN_POST
 -X $NET_CHAIN_POST"
+		;;
+	esac
+}
+
+# clean_table TABLE CHAIN VETH: the deletion of our rules of VETH (none when
+# VETH is empty) in TABLE, and of our chains of TABLE (CHAIN tells whether
+# they exist) when no rule of ours is left in them, looked up in the
+# snapshot and added to CLEANUP (restore format; the caller applies it in
+# one iptables-restore for all tables). Sets CHAIN_LEFT=1 when CHAIN stays.
+# Comments are "dl:<veth>:<name>" or, for a peering,
+# "dl:<veth>+<veth>:<name>+<name>"; only the veth field is matched (veth
+# names hold no ':' or '+'), so a container whose *name* looks like another's
+# veth (say "x-dlh0") keeps its rules.
+clean_table() {
+	local table=$1 chain=$2 veth=$3 line in_table=0 ours="" others=0
+	local tagged="--comment \"?dl:([^ \":+]+\\+)?$veth(\\+[^ \":+]+)?:"
+	while IFS= read -r line; do
+		case $line in
+		"*$table") in_table=1 ;;
+		COMMIT) in_table=0 ;;
+		*'--comment dl:'* | *'--comment "dl:'*)
+			((in_table)) || continue
+			if [[ -n $veth && $line =~ $tagged ]]; then
+				ours+="-D ${line#-A }"$'\n'
+			else
+				others=1
+			fi
+			;;
+		esac
+	done <<<"$IPT_SAVED"
+	CHAIN_LEFT=0
+	if snapshot_has_chain "$chain"; then
+		CHAIN_LEFT=$others
+		if ((!others)); then
+			chains_removal "$table"
+			ours+=$REMOVAL
+		fi
 	fi
+	[[ -z $ours ]] || CLEANUP+="*$table"$'\n'"${ours%$'\n'}"$'\n'COMMIT$'\n'
+}
+
+# delete_rules_of VETH: delete the rules of VETH in every table, and our
+# chains where no rule of ours is left: one iptables-save, one
+# iptables-restore. Sets FWD_LEFT=1 when our filter chain stays.
+delete_rules_of() {
+	local veth=$1
+	CLEANUP=""
+	iptables_snapshot
+	clean_table filter "$NET_CHAIN_FWD" "$veth"
+	FWD_LEFT=$CHAIN_LEFT
+	clean_table nat "$NET_CHAIN_PRE" "$veth"
+	[[ -z $CLEANUP ]] || iptables-restore -w --noflush <<<"$CLEANUP"
 }
 
 # ---- forwarding (net.ipv4.ip_forward) -----------------------------------
 
 # The value we found is kept per network namespace and restored when our
-# last rule is gone, so the host ends as it was.
+# last rule is gone, so the host ends as it was. The files live in
+# $CONDUCTOR_ROOT/.net/, which exists only while one of them does.
+IP_FORWARD_DIR=$CONDUCTOR_ROOT/.net
+
+# ip_forward_saved_file: set SAVED to the file of this network namespace
+# (named after the namespace's inode number).
 ip_forward_saved_file() {
-	printf '%s/.net/ip_forward.%s\n' "$CONDUCTOR_ROOT" "$(stat -L -c %i /proc/self/ns/net)"
+	local inode
+	inode=$(stat -L -c %i /proc/self/ns/net)
+	SAVED=$IP_FORWARD_DIR/ip_forward.$inode
 }
 
 enable_ip_forward() {
-	local saved
-	saved=$(ip_forward_saved_file)
-	mkdir -p "${saved%/*}"
-	[[ -f $saved ]] || cat /proc/sys/net/ipv4/ip_forward >"$saved"
+	local value
+	ip_forward_saved_file
+	[[ -d $IP_FORWARD_DIR ]] || mkdir -p "$IP_FORWARD_DIR"
+	if [[ ! -f $SAVED ]]; then
+		read -r value </proc/sys/net/ipv4/ip_forward
+		printf '%s\n' "$value" >"$SAVED"
+	fi
 	echo 1 >/proc/sys/net/ipv4/ip_forward
 }
 
+# restore_ip_forward_if_unused [FWD_CHAIN_LEFT]: restore the saved value
+# when our filter chain is gone. The caller may say whether it is (0 or 1,
+# as clean_table found); else iptables is asked.
 restore_ip_forward_if_unused() {
-	local saved
-	saved=$(ip_forward_saved_file)
-	[[ -f $saved ]] || return 0
-	chain_exists filter "$NET_CHAIN_FWD" && return 0
-	cat "$saved" >/proc/sys/net/ipv4/ip_forward
-	rm -f "$saved"
-	rmdir "${saved%/*}" 2>/dev/null || true
+	local fwd_left=${1:-} value
+	# no saved value in any namespace: nothing to restore (and no stat)
+	[[ -d $IP_FORWARD_DIR ]] || return 0
+	ip_forward_saved_file
+	[[ -f $SAVED ]] || return 0
+	if [[ -z $fwd_left ]]; then
+		if chain_exists filter "$NET_CHAIN_FWD"; then fwd_left=1; else fwd_left=0; fi
+	fi
+	((fwd_left == 0)) || return 0
+	read -r value <"$SAVED"
+	echo "$value" >/proc/sys/net/ipv4/ip_forward
+	# the file, and the directory when it was the last one (-d removes only
+	# an empty directory): one rm for both
+	rm -fd -- "$SAVED" "$IP_FORWARD_DIR" 2>/dev/null || [[ ! -e $SAVED ]]
 }
 
 # ---- the container side ------------------------------------------------
@@ -258,34 +375,38 @@ in_container_netns() {
 	nsenter --net="/proc/$pid/ns/net" -- "$@"
 }
 
-# Name servers for a container: configured, else the host's non-loopback
-# ones (a 127.x stub resolver is unreachable from inside a container).
+# Name servers for a container, into NAMESERVERS: configured, else the
+# host's non-loopback ones (a 127.x stub resolver is unreachable from inside
+# a container), each once.
 container_nameservers() {
+	NAMESERVERS=()
 	if [[ -n $CONTAINER_DNS ]]; then
-		local servers
-		read -r -a servers <<<"$CONTAINER_DNS"
-		printf '%s\n' "${servers[@]}"
+		read -r -a NAMESERVERS <<<"$CONTAINER_DNS"
 		return 0
 	fi
-	local file
+	local file word addr seen=" "
 	for file in /etc/resolv.conf /run/systemd/resolve/resolv.conf; do
 		[[ -r $file ]] || continue
-		awk '$1 == "nameserver" && $2 !~ /^127\./ && $2 != "::1" { print $2 }' "$file"
-	done | awk '!seen[$0]++'
+		while read -r word addr _; do
+			[[ $word == nameserver && -n $addr && $addr != 127.* && $addr != ::1 ]] || continue
+			[[ $seen != *" $addr "* ]] || continue
+			seen+="$addr "
+			NAMESERVERS+=("$addr")
+		done <"$file"
+	done
 }
 
 # Write the container's own /etc/resolv.conf from inside it (dl-exec runs
 # the write with the container's root and hardening, so a symlink planted
-# in the image can never point the write at a host file).
+# in the image can never point the write at a host file). tee writes it:
+# one process, where "sh -c 'cat > FILE'" is two.
 write_container_resolv_conf() {
-	local name=$1 state=$CONTAINERDIR/$1/state servers
-	servers=$(container_nameservers)
-	[[ -n $servers ]] || warn "no usable name server found for $name: set CONTAINER_DNS in config.sh"
-	# shellcheck disable=SC2016 # expanded by the shell inside the container
-	awk '{ print "nameserver " $0 }' <<<"$servers" |
-		"$HELPER_DIR/dl-exec" --pid "$(state_get "$state" pid)" \
-			--starttime "$(state_get "$state" starttime)" -- \
-			/bin/sh -c 'cat > /etc/resolv.conf' ||
+	local name=$1 pid=$2 start=$3 content=""
+	container_nameservers
+	((${#NAMESERVERS[@]})) || warn "no usable name server found for $name: set CONTAINER_DNS in config.sh"
+	((${#NAMESERVERS[@]} == 0)) || printf -v content 'nameserver %s\n' "${NAMESERVERS[@]}"
+	"$HELPER_DIR/dl-exec" --pid "$pid" --starttime "$start" -- \
+		tee /etc/resolv.conf <<<"${content%$'\n'}" >/dev/null ||
 		die "could not write /etc/resolv.conf inside $name"
 }
 
@@ -293,12 +414,12 @@ write_container_resolv_conf() {
 
 # BEGIN SOLUTION
 # veth pair with the container end created directly in its namespace
-# (moving an interface between namespaces is slow on some kernels).
+# (moving an interface between namespaces is slow on some kernels). Each
+# side's commands go in one "ip -batch": one process per namespace.
 create_veth_pair() {
 	local pid=$1
-	ip link add "$NET_VETH" type veth peer name eth0 netns "$pid" ||
-		return 1
 	ip -batch - <<IP || return 1
+link add $NET_VETH type veth peer name eth0 netns $pid
 addr add $NET_HOST_IP/30 dev $NET_VETH
 link set $NET_VETH up
 IP
@@ -343,25 +464,21 @@ build_nat_rules() {
 # Undo a half-made network (called on any failure of addnetwork).
 undo_network() {
 	local name=$1
-	delete_rules_tagged "$NET_VETH" 2>/dev/null || true
+	delete_rules_of "$NET_VETH" 2>/dev/null || FWD_LEFT=""
 	ip link del "$NET_VETH" 2>/dev/null || true
-	remove_chains_if_unused 2>/dev/null || true
-	restore_ip_forward_if_unused 2>/dev/null || true
+	restore_ip_forward_if_unused "$FWD_LEFT" 2>/dev/null || true
 	forget_network "$CONTAINERDIR/$name/state" 2>/dev/null || true
 	warn "addnetwork $name failed: nothing was changed"
 }
 
 # Drop the keys addnetwork writes before it makes anything.
 forget_network() {
-	local key
-	for key in netindex veth subnet; do
-		state_set "$1" "$key" ""
-	done
+	state_set "$1" netindex "" veth "" subnet ""
 }
 
 cmd_addnetwork() {
 	(($# >= 1)) || die "usage: addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER]..."
-	local name=$1 internet=0 ports="" spec host
+	local name=$1 internet=0 ports="" host
 	shift
 	validate_name container "$name"
 	while (($#)); do
@@ -369,17 +486,17 @@ cmd_addnetwork() {
 		-i | --internet) internet=1 ;;
 		-e | --expose)
 			(($# >= 2)) || die "--expose needs HOST:CONTAINER, e.g. --expose 3000:8080"
-			spec=$(parse_expose "$2") || exit
-			host=${spec%%:*}
+			parse_expose "$2"
+			host=${EXPOSE%%:*}
 			[[ " $ports " != *" $host:"* ]] || die "host port $host is exposed twice"
-			ports+="${ports:+ }$spec"
+			ports+="${ports:+ }$EXPOSE"
 			shift
 			;;
 		--expose=*)
-			spec=$(parse_expose "${1#*=}") || exit
-			host=${spec%%:*}
+			parse_expose "${1#*=}"
+			host=${EXPOSE%%:*}
 			[[ " $ports " != *" $host:"* ]] || die "host port $host is exposed twice"
-			ports+="${ports:+ }$spec"
+			ports+="${ports:+ }$EXPOSE"
 			;;
 		*) die "unknown option '$1' for addnetwork: see 'conductor.sh addnetwork -h'" ;;
 		esac
@@ -389,29 +506,36 @@ cmd_addnetwork() {
 	lock_acquire "$LOCKFILE"
 	local state=$CONTAINERDIR/$name/state
 	container_exists "$name" || die "no container named '$name': see 'conductor.sh ps'"
+	# reads the state into STATE (once: every $(state_get ...) is a fork)
 	container_is_running "$name" || die "container '$name' is not running: start it with 'conductor.sh run'"
-	[[ -z $(state_get "$state" ip) ]] || die "container '$name' already has a network ($(state_get "$state" ip))"
+	local pid=${STATE[pid]} start=${STATE[starttime]}
+	[[ -z ${STATE[ip]:-} ]] || die "container '$name' already has a network (${STATE[ip]})"
 	# a veth but no ip: an addnetwork killed half-way; clear what it left
-	if [[ -n $(state_get "$state" veth) ]]; then
+	if [[ -n ${STATE[veth]:-} ]]; then
 		network_cleanup "$name"
 		forget_network "$state"
 	fi
-	local p ifc=""
-	for p in $ports; do
-		host_port_in_use "${p%%:*}" && die "host port ${p%%:*} is already in use: choose another"
-	done
-	[[ $internet == 1 ]] && ifc=$(default_interface)
+	local p
+	if [[ -n $ports ]]; then
+		iptables_snapshot
+		state_values_of_all ports
+		for p in $ports; do
+			host_port_in_use "${p%%:*}" && die "host port ${p%%:*} is already in use: choose another"
+		done
+	fi
+	host_routes
+	local ifc="" via_ifc=""
+	if [[ $internet == 1 ]]; then
+		default_interface
+		ifc=$IFC via_ifc=", internet via $IFC"
+	fi
 	allocate_network
 
-	local pid tag
-	pid=$(state_get "$state" pid)
-	tag=dl:$NET_VETH:$name
+	local tag=dl:$NET_VETH:$name
 	# Written before anything is made: if this command is killed half-way
 	# (no trap runs on SIGKILL), stop still knows which veth, rules and
-	# address to remove. "ip" is written last and means "complete".
-	state_set "$state" netindex "$NET_INDEX"
-	state_set "$state" veth "$NET_VETH"
-	state_set "$state" subnet "$NET_SUBNET"
+	# address to remove. "ip" is written at the end and means "complete".
+	state_set "$state" netindex "$NET_INDEX" veth "$NET_VETH" subnet "$NET_SUBNET"
 	# from here on, any failure (die or set -e) undoes what was made
 	trap 'undo_network "$name"' EXIT
 	create_veth_pair "$pid" || die "could not create the veth pair for $name"
@@ -420,20 +544,28 @@ cmd_addnetwork() {
 		# leave through the host side
 		in_container_netns "$pid" ip route add default via "$NET_HOST_IP"
 		enable_ip_forward
-		ensure_chains
-		iptables_batch filter "$(build_filter_rules "$tag" "$internet" "$ifc" "$ports")"
-		iptables_batch nat "$(build_nat_rules "$tag" "$internet" "$ifc" "$ports")"
+		# our chains where missing, then the container's rules, both
+		# tables in one iptables-restore. A fresh look, just before:
+		# another state root may have made the chains meanwhile, and
+		# declaring an existing chain would flush it.
+		iptables_snapshot
+		missing_chains
+		{
+			printf '*filter\n%s' "${CHAINS_FILTER:+$CHAINS_FILTER$'\n'}"
+			build_filter_rules "$tag" "$internet" "$ifc" "$ports"
+			printf 'COMMIT\n*nat\n%s' "${CHAINS_NAT:+$CHAINS_NAT$'\n'}"
+			build_nat_rules "$tag" "$internet" "$ifc" "$ports"
+			echo COMMIT
+		} | iptables-restore -w --noflush
 	fi
 	# only this interface may route 127.0.0.0/8 (never "all": CVE-2020-8558)
 	[[ -z $ports ]] || echo 1 >"/proc/sys/net/ipv4/conf/$NET_VETH/route_localnet"
-	[[ $internet == 0 ]] || write_container_resolv_conf "$name"
+	[[ $internet == 0 ]] || write_container_resolv_conf "$name" "$pid" "$start"
 	trap - EXIT
 
-	state_set "$state" gateway "$NET_HOST_IP"
-	state_set "$state" internet "$internet"
-	state_set "$state" ports "$ports"
-	state_set "$state" ip "$NET_CONT_IP"
-	log "$name: $NET_CONT_IP on $NET_VETH${ports:+, ports $ports}$([[ $internet == 1 ]] && echo ", internet via $ifc")"
+	# one rename: "ip" (complete) appears together with the rest
+	state_set "$state" gateway "$NET_HOST_IP" internet "$internet" ports "$ports" ip "$NET_CONT_IP"
+	log "$name: $NET_CONT_IP on $NET_VETH${ports:+, ports $ports}$via_ifc"
 }
 
 # ---- peer --------------------------------------------------------------
@@ -473,24 +605,39 @@ cmd_peer() {
 # Called by `stop` (under the lock) before the state goes: remove exactly
 # this container's rules, its veth, its peers' routes to it, and our chains
 # when they are no longer used.
+#
+# Every stop, networked or not, also checks the chains and forwarding: a
+# killed addnetwork of another container may have left them on with no
+# rule. One iptables-save shows all of it; each table then takes one
+# iptables-restore (this container's rules, and the chains if no rule of
+# ours is left), instead of an iptables process per question.
 network_cleanup() {
-	local name=$1 state=$CONTAINERDIR/$1/state veth subnet peer ps
-	veth=$(state_get "$state" veth)
+	local name=$1 state=$CONTAINERDIR/$1/state veth subnet peers peer ps
+	state_read "$state"
+	veth=${STATE[veth]:-} subnet=${STATE[subnet]:-} peers=${STATE[peers]:-}
+	delete_rules_of "$veth"
 	if [[ -n $veth ]]; then
-		subnet=$(state_get "$state" subnet)
-		delete_rules_tagged "$veth"
 		ip link del "$veth" 2>/dev/null || true
-		for peer in $(state_get "$state" peers); do
+		for peer in $peers; do
 			ps=$CONTAINERDIR/$peer/state
 			[[ -f $ps ]] || continue
+			# container_is_running reads the peer's state into STATE
 			if container_is_running "$peer"; then
-				in_container_netns "$(state_get "$ps" pid)" ip route del "$subnet" 2>/dev/null || true
+				in_container_netns "${STATE[pid]}" ip route del "$subnet" 2>/dev/null || true
 			fi
-			state_set "$ps" peers "$(state_get "$ps" peers | tr ' ' '\n' | grep -vx -- "$name" | tr '\n' ' ' | sed 's/ *$//')"
+			# shellcheck disable=SC2086 # the peers are words
+			state_set "$ps" peers "$(without_word "$name" ${STATE[peers]:-})"
 		done
 	fi
-	# every stop, networked or not: a killed addnetwork of another
-	# container may have left the chains or forwarding on with no rule
-	remove_chains_if_unused
-	restore_ip_forward_if_unused
+	restore_ip_forward_if_unused "$FWD_LEFT"
+}
+
+# without_word WORD LIST...: the words of LIST but WORD, space-separated.
+without_word() {
+	local word=$1 out=() w
+	shift
+	for w in "$@"; do
+		[[ $w == "$word" ]] || out+=("$w")
+	done
+	printf '%s' "${out[*]}"
 }

@@ -19,8 +19,11 @@ LAYERDIR=$CACHEDIR/layers
 # shellcheck disable=SC2034 # used by the commands in containers.sh, network.sh, images.sh
 LOCKFILE=$CONDUCTOR_ROOT/.lock
 
+# Made on first use; testing for them first saves starting mkdir on every
+# later command.
 ensure_state_dirs() {
-	mkdir -p "$IMAGEDIR" "$CONTAINERDIR" "$LAYERDIR" "$BASEDIR"
+	[[ -d $IMAGEDIR && -d $CONTAINERDIR && -d $LAYERDIR && -d $BASEDIR ]] ||
+		mkdir -p "$IMAGEDIR" "$CONTAINERDIR" "$LAYERDIR" "$BASEDIR"
 }
 
 # state_get FILE KEY: print the value of KEY (empty if absent).
@@ -35,48 +38,91 @@ state_get() {
 	done <"$file"
 }
 
-# state_set FILE KEY VALUE: set KEY, keeping the other keys; atomic rename.
+# state_read FILE: every key of FILE into the associative array STATE
+# (empty when the file is missing). A command that needs several keys reads
+# the file once this way: each $(state_get ...) is a fork (~1 ms). As with
+# state_get, the first line of a key wins.
+declare -gA STATE=()
+state_read() {
+	local line key
+	STATE=()
+	[[ -f $1 ]] || return 0
+	while IFS= read -r line; do
+		[[ $line == ?*=* ]] || continue
+		key=${line%%=*}
+		[[ -v STATE[$key] ]] || STATE[$key]=${line#*=}
+	done <"$1"
+}
+
+# state_set FILE KEY VALUE [KEY VALUE]...: set the KEYs, keeping the other
+# keys; all of them in one temp file and one atomic rename. The temp file
+# is named after this shell's PID (no mktemp fork): state changes are made
+# under the state lock, so no two writers share a name.
 state_set() {
-	local file=$1 key=$2 value=$3 tmp line
-	[[ $value != *$'\n'* ]] || die "internal error: newline in state value for $key"
-	tmp=$(mktemp "$file.XXXXXX")
-	if [[ -f $file ]]; then
-		while IFS= read -r line; do
-			[[ $line == "$key="* ]] || printf '%s\n' "$line"
-		done <"$file" >"$tmp"
-	fi
-	printf '%s=%s\n' "$key" "$value" >>"$tmp"
+	local file=$1 tmp=$1.tmp$BASHPID line key keys=()
+	shift
+	(($# % 2 == 0)) || die "internal error: state_set needs KEY VALUE pairs"
+	local -A new=()
+	while (($#)); do
+		[[ $2 != *$'\n'* ]] || die "internal error: newline in state value for $1"
+		[[ -v new[$1] ]] || keys+=("$1")
+		new[$1]=$2
+		shift 2
+	done
+	{
+		if [[ -f $file ]]; then
+			while IFS= read -r line; do
+				key=${line%%=*}
+				[[ $line == *=* && -v new[$key] ]] || printf '%s\n' "$line"
+			done <"$file"
+		fi
+		for key in "${keys[@]}"; do
+			printf '%s=%s\n' "$key" "${new[$key]}"
+		done
+	} >"$tmp"
 	mv -f "$tmp" "$file"
 }
 
+# state_values_of_all KEY: set ALL_VALUES to the values of KEY in every
+# container's state, space-separated and with a space at both ends (" 0 3 "),
+# so a value is found with a pattern: [[ $ALL_VALUES == *" 3 "* ]]. One grep
+# for all states: reading each file in Bash would cost more with every
+# container.
+state_values_of_all() {
+	local lines
+	lines=$(grep -h -- "^$1=" "$CONTAINERDIR"/*/state 2>/dev/null) || true
+	lines=${lines//$'\n'/ }
+	# shellcheck disable=SC2034 # read by network.sh
+	ALL_VALUES=" ${lines//"$1="/} "
+}
+
 image_dir() { printf '%s/%s\n' "$IMAGEDIR" "$1"; }
-container_dir() { printf '%s/%s\n' "$CONTAINERDIR" "$1"; }
 image_exists() { [[ -f $IMAGEDIR/$1/image ]]; }
 container_exists() { [[ -d $CONTAINERDIR/$1 ]]; }
 
-# Human-readable time of an epoch, as the tables show it.
-format_time() { date -d "@$1" '+%Y-%m-%d %H:%M:%S'; }
+# Human-readable time of an epoch, as the tables show it (printf's %(...)T
+# is strftime, as date's format, without running date).
+format_time() { printf '%(%Y-%m-%d %H:%M:%S)T\n' "$1"; }
 
-# proc_starttime PID: field 22 of /proc/PID/stat (start time in clock
-# ticks since boot). With the PID it identifies a process for good: a PID
-# reused by an unrelated process has another start time. Field 2 (comm) may
-# hold spaces and parentheses, so parse after the last ')'.
-proc_starttime() {
-	local stat rest fields
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	rest=${stat##*) }
-	# after comm: state(3) ppid(4) ... starttime is the 20th field of rest
-	read -r -a fields <<<"$rest"
-	printf '%s\n' "${fields[19]}"
+# read_proc_stat PID: the fields of /proc/PID/stat after comm into the
+# array PROC_STAT (PROC_STAT[0] is the state, R, S, Z..., PROC_STAT[19] the
+# start time in clock ticks since boot: field 22 of the file). Field 2
+# (comm) may hold spaces and parentheses, so split after the last ')'.
+# Read with the read builtin: $(cat ...) would fork. Fails when PID is gone.
+read_proc_stat() {
+	local stat=""
+	{ read -r -d '' stat <"/proc/$1/stat"; } 2>/dev/null || true
+	[[ -n $stat ]] || return 1
+	read -r -a PROC_STAT <<<"${stat##*) }"
 }
 
 # container_is_running NAME: its recorded init PID is alive and is still
-# the same process (start time matches). Never found by grepping ps.
+# the same process: a PID reused by an unrelated process has another start
+# time. Never found by grepping ps. Leaves the container's state in STATE.
 container_is_running() {
-	local state=$CONTAINERDIR/$1/state pid start now
-	pid=$(state_get "$state" pid)
-	start=$(state_get "$state" starttime)
-	[[ -n $pid && -n $start ]] || return 1
-	now=$(proc_starttime "$pid") || return 1
-	[[ $now == "$start" ]]
+	state_read "$CONTAINERDIR/$1/state"
+	local pid=${STATE[pid]:-} start=${STATE[starttime]:-}
+	[[ $pid =~ ^[1-9][0-9]*$ && -n $start ]] || return 1
+	read_proc_stat "$pid" || return 1
+	[[ ${PROC_STAT[19]} == "$start" ]]
 }
