@@ -69,3 +69,16 @@ lock_release() {
 	exec {DL_LOCK_FD}>&-
 	DL_LOCK_FD=
 }
+
+# wait_until TRIES CMD...: run CMD up to TRIES times, 0.1 s apart, until it
+# succeeds; non-zero if it never did. Readiness is always waited for this
+# way, with a bound, never with a blind sleep.
+wait_until() {
+	local tries=$1
+	shift
+	while ((tries-- > 0)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}

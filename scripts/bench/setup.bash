@@ -133,17 +133,6 @@ stop_started() {
 	wait "$pid" 2>/dev/null || true
 }
 
-# Wait (bounded) until "$@" succeeds; readiness is polled, never slept for.
-poll_until() {
-	local tries=$1
-	shift
-	while ((tries-- > 0)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # Start a detached conductor container running `sleep infinity`, in the lab.
 start_sleeper() {
 	in_lab "$CONDUCTOR" run -d bench "$1" -- sleep infinity >/dev/null 2>&1 3>&-

@@ -8,6 +8,9 @@ bats_load_library bats-assert
 
 DL_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export DL_REPO
+# die, log, validate_name, wait_until (bounded polling), ...
+# shellcheck source=../../common/common.sh
+source "$DL_REPO/common/common.sh"
 
 # One debootstrap per machine for every suite (and the graders): the base
 # cache lives outside any test's state root.
@@ -17,17 +20,6 @@ export CONDUCTOR_BASE_CACHE=${CONDUCTOR_BASE_CACHE:-/var/cache/docker-lite-test/
 # counts as not passed, so this never hides a failure from a grade.
 require_root() {
 	[[ $EUID -eq 0 ]] || skip "needs root (namespaces, mounts, cgroups): run with sudo"
-}
-
-# Poll "$@" until it succeeds, at most $1 tries 0.1 s apart.
-wait_until() {
-	local tries=$1
-	shift
-	while ((tries-- > 0)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # Make sure the shared Debian base exists: the first suite of a run that

@@ -37,6 +37,11 @@
 #   NETLAB_PREFIX NETLAB_HOST_NS NETLAB_OUT_NS NETLAB_HOST_NS_PATH NETLAB_UPLINK
 #   NETLAB_HOST_IP NETLAB_OUT_IP NETLAB_INTERNET_IP
 
+# wait_until (bounded polling) and the other shared helpers; common.sh
+# defines functions only and sets no shell options
+# shellcheck source=../../common/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../common/common.sh"
+
 # Where each lab keeps its server PIDs and logs (removed by netlab_down), and
 # the lock that serialises netlab_up/netlab_down of all labs. /run/lock is the
 # standard place for a lock file that outlives no boot.
@@ -129,18 +134,6 @@ _netlab_locked() {
 	return "$rc"
 }
 
-# Poll: run "$@" up to TRIES times, 0.1 s apart, until it succeeds. Readiness
-# is always waited for this way, never with a blind sleep.
-_netlab_poll() {
-	local tries=$1
-	shift
-	while ((tries-- > 0)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # --- running things inside the lab -------------------------------------------
 
 # Only the network namespace is switched: the mount namespace (and so the
@@ -201,7 +194,7 @@ _netlab_is_listening() {
 
 netlab_wait_for_listener() {
 	local side=$1 port=$2
-	_netlab_poll 50 _netlab_is_listening "$side" "$port" || {
+	wait_until 50 _netlab_is_listening "$side" "$port" || {
 		_netlab_err "nothing listens on TCP port $port in the lab's $side namespace after 5 s"
 		return 1
 	}
@@ -266,11 +259,11 @@ _netlab_kill_exact() {
 		fi
 	done
 	for victim in "${victims[@]}"; do
-		_netlab_poll 30 _netlab_is_gone "$victim" "${starts[$victim]}" && continue
+		wait_until 30 _netlab_is_gone "$victim" "${starts[$victim]}" && continue
 		if _netlab_is_same_process "$victim" "${starts[$victim]}"; then
 			kill -KILL "$victim" 2>/dev/null || true
 		fi
-		_netlab_poll 20 _netlab_is_gone "$victim" "${starts[$victim]}" ||
+		wait_until 20 _netlab_is_gone "$victim" "${starts[$victim]}" ||
 			_netlab_err "process $victim did not die"
 	done
 	return 0
@@ -353,7 +346,7 @@ netlab_start_internet_server() {
 		return 1
 	}
 	printf '%s %s\n' "$pid" "$start" >"$pidfile"
-	if ! _netlab_poll 50 _netlab_server_is_ready "$pid" "$start" "$port"; then
+	if ! wait_until 50 _netlab_server_is_ready "$pid" "$start" "$port"; then
 		_netlab_err "the internet server on port $port did not start: $(cat "$state/servers/internet-$port.log")"
 		netlab_stop_internet_server "$port"
 		return 1
@@ -457,11 +450,11 @@ _netlab_build() {
 	# the route the container tool finds its DEFAULT_IFC from; the outside
 	# namespace gets no default route and none to container subnets
 	ip -n "$host" route add default via "$_NETLAB_OUT_IP" dev "$up" || return 1
-	_netlab_poll 50 _netlab_link_is_up "$host" "$up" || {
+	wait_until 50 _netlab_link_is_up "$host" "$up" || {
 		_netlab_err "the uplink $up did not come up"
 		return 1
 	}
-	_netlab_poll 50 _netlab_link_is_up "$out" "$isp" || {
+	wait_until 50 _netlab_link_is_up "$out" "$isp" || {
 		_netlab_err "the uplink's outside end $isp did not come up"
 		return 1
 	}

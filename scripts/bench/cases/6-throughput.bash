@@ -22,8 +22,8 @@ case_6() {
 	start_background "$WORK/socat.log" nsenter --net="$NETLAB_HOST_NS_PATH" \
 		socat "TCP-LISTEN:3007,bind=$NETLAB_HOST_IP,reuseaddr,fork" "TCP:$ip:5201"
 	servers+=("$STARTED_PID")
-	poll_until 50 port_listens "/proc/$pid/ns/net" 5201 || die "case 6: iperf3 -s did not start: $(cat "$WORK/iperf3-server.log")"
-	poll_until 50 port_listens "$NETLAB_HOST_NS_PATH" 3007 || die "case 6: socat did not start: $(cat "$WORK/socat.log")"
+	wait_until 50 port_listens "/proc/$pid/ns/net" 5201 || die "case 6: iperf3 -s did not start: $(cat "$WORK/iperf3-server.log")"
+	wait_until 50 port_listens "$NETLAB_HOST_NS_PATH" 3007 || die "case 6: socat did not start: $(cat "$WORK/socat.log")"
 
 	throughput "direct to the container's address" baseline host "$ip" 5201
 	throughput "exposed port, lab host's address" ours host "$NETLAB_HOST_IP" 3006
