@@ -167,21 +167,43 @@ static int run_check(struct cursor *c, const struct run_opts *o)
 	return 0;
 }
 
+/* Walk the options up to "--": each goes to option(c, arg).  Returns 1
+ * for -h/--help, -1 when an option was refused, 0 at "--" or the end. */
+static int walk_options(struct cursor *c, int (*option)(struct cursor *, void *), void *arg)
+{
+	for (c->i = 1; c->i < c->argc; c->i++) {
+		cursor_load(c);
+		if (is(c, "--"))
+			break;
+		if (is(c, "-h") || is(c, "--help"))
+			return 1;
+		if (option(c, arg))
+			return -1;
+	}
+	return 0;
+}
+
+struct run_walk {
+	long ncpus;
+	struct run_opts *o;
+};
+
+static int run_walk_option(struct cursor *c, void *arg)
+{
+	struct run_walk *w = arg;
+	return run_option(c, w->ncpus, w->o);
+}
+
 int run_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *err, size_t errsz)
 {
 	struct cursor c = { .argc = argc, .argv = argv, .err = err, .errsz = errsz };
+	struct run_walk w = { ncpus, o };
 	memset(o, 0, sizeof(*o));
 	o->harden = 1;
 	err[0] = '\0';
-	for (c.i = 1; c.i < argc; c.i++) {
-		cursor_load(&c);
-		if (is(&c, "--"))
-			break;
-		if (is(&c, "-h") || is(&c, "--help"))
-			return 1;
-		if (run_option(&c, ncpus, o))
-			return -1;
-	}
+	int rc = walk_options(&c, run_walk_option, &w);
+	if (rc)
+		return rc;
 	if (c.i < argc && take_command(&c, &o->argv))
 		return -1;
 	return run_check(&c, o);
@@ -218,21 +240,20 @@ static int exec_option(struct cursor *c, struct exec_opts *o)
 	return fail(c, "unknown option '%s'", c->argv[c->i]);
 }
 
+static int exec_walk_option(struct cursor *c, void *o)
+{
+	return exec_option(c, o);
+}
+
 int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t errsz)
 {
 	struct cursor c = { .argc = argc, .argv = argv, .err = err, .errsz = errsz };
 	memset(o, 0, sizeof(*o));
 	o->harden = 1;
 	err[0] = '\0';
-	for (c.i = 1; c.i < argc; c.i++) {
-		cursor_load(&c);
-		if (is(&c, "--"))
-			break;
-		if (is(&c, "-h") || is(&c, "--help"))
-			return 1;
-		if (exec_option(&c, o))
-			return -1;
-	}
+	int rc = walk_options(&c, exec_walk_option, o);
+	if (rc)
+		return rc;
 	if (c.i < argc && take_command(&c, &o->argv))
 		return -1;
 	if (!o->pid || !o->has_starttime)

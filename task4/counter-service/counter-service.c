@@ -40,8 +40,7 @@ int main(int argc, char **argv)
 	/* the one counter every server thread updates (atomically) */
 	static struct counter counter;
 	unsigned long port, threads = DEFAULT_THREADS;
-	struct MHD_Daemon *daemon;
-	int fd, sig;
+	char banner[80];
 
 	service_setup(argv[0]);
 	if (argc < 2 || argc > 3)
@@ -53,17 +52,8 @@ int main(int argc, char **argv)
 		    MAX_THREADS);
 
 	counter_init(&counter);
-	fd = listen_tcp((unsigned)port);
-	if (fd < 0)
-		die("cannot listen on port %lu: %s", port, strerror(-fd));
-	daemon = start_http(fd, (unsigned)threads, on_request, &counter);
-	if (!daemon)
-		die("cannot start the HTTP server on port %lu", port);
-	printf("counter-service: listening on port %lu with %lu threads\n", port,
-	       threads);
-
-	sig = service_wait_for_stop();
-	printf("counter-service: %s, stopping\n", strsignal(sig));
-	MHD_stop_daemon(daemon);
+	snprintf(banner, sizeof(banner), "listening on port %lu with %lu threads", port,
+		 threads);
+	serve_until_stopped(port, (unsigned)threads, on_request, &counter, banner);
 	return 0;
 }

@@ -144,9 +144,9 @@ static void check_counter_url(const char *url)
 int main(int argc, char **argv)
 {
 	static char counter_url[URL_MAX];
-	struct MHD_Daemon *daemon;
+	char banner[URL_MAX + 64];
 	unsigned long port;
-	int fd, sig, err;
+	int err;
 
 	service_setup(argv[0]);
 	if (argc != 3)
@@ -161,18 +161,9 @@ int main(int argc, char **argv)
 	if (err)
 		die("bad counter URL '%s': %s", argv[2], strerror(-err));
 
-	fd = listen_tcp((unsigned)port);
-	if (fd < 0)
-		die("cannot listen on port %lu: %s", port, strerror(-fd));
-	daemon = start_http(fd, 0, on_request, counter_url);
-	if (!daemon)
-		die("cannot start the HTTP server on port %lu", port);
-	printf("external-service: listening on port %lu, counter at %s\n", port,
-	       counter_url);
-
-	sig = service_wait_for_stop();
-	printf("external-service: %s, stopping\n", strsignal(sig));
-	MHD_stop_daemon(daemon);
+	snprintf(banner, sizeof(banner), "listening on port %lu, counter at %s", port,
+		 counter_url);
+	serve_until_stopped(port, 0, on_request, counter_url, banner);
 	curl_global_cleanup();
 	return 0;
 }

@@ -199,3 +199,19 @@ int service_wait_for_stop(void)
 		;
 	return sig;
 }
+
+void serve_until_stopped(unsigned long port, unsigned threads,
+			 MHD_AccessHandlerCallback handler, void *cls,
+			 const char *banner)
+{
+	int fd = listen_tcp((unsigned)port);
+	if (fd < 0)
+		die("cannot listen on port %lu: %s", port, strerror(-fd));
+	struct MHD_Daemon *daemon = start_http(fd, threads, handler, cls);
+	if (!daemon)
+		die("cannot start the HTTP server on port %lu", port);
+	printf("%s: %s\n", prog, banner);
+	int sig = service_wait_for_stop();
+	printf("%s: %s, stopping\n", prog, strsignal(sig));
+	MHD_stop_daemon(daemon);
+}

@@ -2,10 +2,8 @@
  * errors, the listening socket, libmicrohttpd replies, request logs and a
  * clean stop on SIGTERM/SIGINT.
  *
- * Each service directory is built on its own inside its image (nothing
- * else is copied there), so this file and service.c exist twice, word for
- * word, in task4/counter-service and task4/external-service; the bats
- * suite checks that the two copies stay identical. */
+ * Both services' Makefiles build it from here (../http-common), and both
+ * Conductorfiles copy it into the image beside the service's own sources. */
 #ifndef SERVICE_H
 #define SERVICE_H
 
@@ -50,5 +48,13 @@ enum MHD_Result send_text(struct MHD_Connection *conn, const char *method,
 
 /* Waits for SIGTERM or SIGINT and returns its number. */
 int service_wait_for_stop(void);
+
+/* The life of a service: listen on `port`, serve with `handler` (threads
+ * as for start_http), print "<program>: <banner>" once it serves, wait for
+ * SIGTERM or SIGINT, then stop (requests under way are finished). Dies if
+ * it cannot listen or start. */
+void serve_until_stopped(unsigned long port, unsigned threads,
+			 MHD_AccessHandlerCallback handler, void *cls,
+			 const char *banner);
 
 #endif
