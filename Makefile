@@ -4,7 +4,7 @@
 #   all            build common/ and every task
 #   test           install what is missing, build, run every suite
 #   test-unit      cmocka unit tests only
-#   test-task1..4  one task's suites     test-netlab / test-reliability / test-workbook / test-lint
+#   test-task1..4  one task's suites     test-netlab / test-reliability / test-workbook / test-lint / test-demo
 #   demo           the main job, narrated (tasks 1-2, then task 4's deployment)
 #   grade          grade the tree (TASK=N for one task)
 #   student-edition  write dist/student/ with the solutions stubbed out
@@ -40,7 +40,7 @@ test-task%: deps
 	@$(MAKE) -s all
 	@tests/run task$*
 
-test-netlab test-reliability test-workbook test-lint: test-%: deps
+test-netlab test-reliability test-workbook test-lint test-demo: test-%: deps
 	@$(MAKE) -s all
 	@tests/run $*
 
@@ -67,5 +67,5 @@ clean:
 	done
 	rm -rf dist results
 
-.PHONY: all common deps test test-unit test-netlab test-reliability test-workbook test-lint demo grade \
+.PHONY: all common deps test test-unit test-netlab test-reliability test-workbook test-lint test-demo demo grade \
 	student-edition bench clean

@@ -67,12 +67,9 @@ answers() {
 
 # wait_for WHAT URL CONTAINER: poll URL (bounded) until it answers.
 wait_for() {
-	local what=$1 url=$2 cont=$3 tries=$READY_TRIES
-	until answers "$url"; do
-		((--tries > 0)) ||
-			die "the $what did not answer at $url within $((READY_TRIES / 10)) s: see its log with '$CONDUCTOR exec $cont -- cat /var/log/${what// /-}.log'"
-		sleep 0.1
-	done
+	local what=$1 url=$2 cont=$3
+	wait_until "$READY_TRIES" answers "$url" ||
+		die "the $what did not answer at $url within $((READY_TRIES / 10)) s: see its log with '$CONDUCTOR exec $cont -- cat /var/log/${what// /-}.log'"
 }
 
 # The address of the host's interface towards the outside (its default
