@@ -226,6 +226,13 @@ BAD_INPUT_CASES=(
 
 # ---- 3. faults ----------------------------------------------------------------------
 
+# elapsed_ms CMD...: run CMD (quietly) and print how many ms it took.
+elapsed_ms() {
+	local t0=${EPOCHREALTIME/./}
+	"$@" >/dev/null 2>&1 || true
+	echo $(((${EPOCHREALTIME/./} - t0) / 1000))
+}
+
 # kill_at_random DELAY_MS CMD...: start the tool in its own process group,
 # SIGKILL the whole group after DELAY_MS (or when it ends first).
 kill_at_random() {
@@ -244,11 +251,17 @@ kill_at_random() {
 @test "faults: the tool SIGKILLed at random points of run, addnetwork and stop; stop always recovers" {
 	local before=$BATS_TEST_TMPDIR/before trials=0 leaked=0 broken=0 i step delay
 	INTERRUPTED=0
+	# how long each step takes on this machine, so the kills land inside it
+	# (plus the few ms setsid and nsenter take to start it)
+	local -a took=()
+	took[0]=$(elapsed_ms lab run -d relimg flt -- sleep infinity)
+	took[1]=$(elapsed_ms lab addnetwork flt --internet --expose 3001:80)
+	took[2]=$(elapsed_ms lab stop flt)
 	leak_snapshot_of_tool "$before"
 	RANDOM=695 # a fixed seed: the same trials every run
 	for ((i = 0; i < ${RELIABILITY_FAULT_TRIALS:-24}; i++)); do
-		# each step takes some 20-200 ms here: kill somewhere inside it
-		step=$((i % 3)) delay=$((RANDOM % (step == 2 ? 250 : 90)))
+		step=$((i % 3))
+		delay=$((RANDOM % (took[step] + 5)))
 		trials=$((trials + 1))
 		case $step in
 		0) kill_at_random "$delay" nsenter --net="$NETLAB_HOST_NS_PATH" -- "$C" run -d relimg flt -- sleep infinity ;;
@@ -271,7 +284,7 @@ kill_at_random() {
 			leak_snapshot_of_tool "$before"
 		fi
 	done
-	report "faults: $trials SIGKILL trials (run, addnetwork, stop; seed 695), $INTERRUPTED hit the tool half-way, $broken failed recoveries, $leaked leaks"
+	report "faults: $trials SIGKILL trials (run, addnetwork, stop, taking ${took[0]}, ${took[1]}, ${took[2]} ms; seed 695), $INTERRUPTED hit the tool half-way, $broken failed recoveries, $leaked leaks"
 	((broken == 0 && leaked == 0))
 }
 
