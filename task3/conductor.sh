@@ -32,7 +32,7 @@ HELPER_DIR=$CONDUCTOR_DIR/bin
 # more than the rest of a quick command such as exec.
 libs_of() {
 	case $1 in
-	# images.sh mounts and removes layers with containers.sh's functions
+	# images.sh's RUN steps use containers.sh's layers_lowerdir
 	build | images | rmi | rmcache) LIBS=(containers images) ;;
 	run | ps | exec) LIBS=(containers) ;;
 	# stop undoes the container's network (network.sh's network_cleanup)

@@ -216,41 +216,6 @@ container_alive() {
 
 # ---- removing a container -----------------------------------------------------
 
-# mounts_under DIR: set MOUNTS to the mount points at or below DIR, deepest
-# first. mountinfo escapes spaces and the like as \040 octal; printf %b
-# decodes them (printf -v: no fork per line of mountinfo, which has hundreds
-# of lines on a busy host). Usually nothing is mounted there (the overlay
-# lives in the container's own mount namespace), so sort runs only when
-# there is something to order.
-mounts_under() {
-	local dir=$1 mp
-	MOUNTS=()
-	while read -r _ _ _ _ mp _; do
-		printf -v mp '%b' "$mp"
-		if [[ $mp == "$dir" || $mp == "$dir"/* ]]; then
-			MOUNTS+=("$mp")
-		fi
-	done </proc/self/mountinfo
-	if ((${#MOUNTS[@]} > 1)); then
-		mapfile -t MOUNTS < <(printf '%s\n' "${MOUNTS[@]}" | sort -r)
-	fi
-}
-
-# Delete a container's directory, never through a mount: whatever is still
-# mounted below it is unmounted first, and if something stays, nothing is
-# deleted (the original's "rm -rf" through a bind of /dev emptied the host's).
-remove_container_dir() {
-	local dir=$1 mp
-	mounts_under "$dir"
-	for mp in "${MOUNTS[@]}"; do
-		umount "$mp" 2>/dev/null || umount -l "$mp" || warn "cannot unmount $mp"
-	done
-	mounts_under "$dir"
-	((${#MOUNTS[@]} == 0)) ||
-		die "something is still mounted under $dir: not deleting it (unmount it, then stop again)"
-	rm -rf --one-file-system -- "$dir"
-}
-
 # A path dl-run may have made: <cgroup root>/<controller>/docker-lite/<leaf>.
 cgroup_path_is_ours() {
 	local root=${DL_CGROUP_ROOT:-/sys/fs/cgroup} path=$1
@@ -311,7 +276,7 @@ terminate_container() {
 # Remove a container that never started (dl-run failed before recording it).
 discard_container() {
 	lock_acquire "$LOCKFILE"
-	remove_container_dir "$CONTAINERDIR/$1"
+	remove_tree "$CONTAINERDIR/$1"
 	lock_release
 }
 
@@ -372,7 +337,7 @@ cmd_run() {
 	local quoted_dir
 	printf -v quoted_dir '%q' "$dir"
 	# shellcheck disable=SC2064 # expand now: $dir is local
-	trap "remove_container_dir $quoted_dir" EXIT
+	trap "remove_tree $quoted_dir" EXIT
 	# upper/, work/ and rootfs/ are made by dl-run
 	printf -v cmdline '%q ' "${cmd[@]}"
 	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nstatus=created\n' \
@@ -474,7 +439,7 @@ cmd_stop() {
 	if declare -F network_cleanup >/dev/null; then
 		network_cleanup "$name"
 	fi
-	remove_container_dir "$dir"
+	remove_tree "$dir"
 	lock_release
 	log "container $name stopped and removed"
 }

@@ -179,7 +179,7 @@ remove_stale_tmp() {
 	local dir
 	for dir in "$1"/.tmp-"${2:-}"*; do
 		[[ -d $dir ]] || continue
-		remove_container_dir "$dir"
+		remove_tree "$dir"
 	done
 }
 
@@ -205,7 +205,7 @@ ensure_base() {
 	remove_stale_tmp "$BASEDIR" "$name."
 	tmp=$(mktemp -d "$BASEDIR/.tmp-$name.XXXXXX")
 	# shellcheck disable=SC2064 # expand now: $tmp is local
-	trap "remove_container_dir $(printf '%q' "$tmp")" EXIT
+	trap "remove_tree $(printf '%q' "$tmp")" EXIT
 	echo " ---> debootstrap $suite into the base cache (a few minutes, once per machine)"
 	# BEGIN SOLUTION
 	local args=(--variant=minbase "--include=$BASE_PACKAGES" "$suite" "$tmp")
@@ -236,7 +236,7 @@ new_layer_tmp() {
 	tmp=$(mktemp -d "$LAYERDIR/.tmp-$1.XXXXXX")
 	mkdir "$tmp/diff" "$tmp/work" "$tmp/rootfs"
 	# shellcheck disable=SC2064 # expand now
-	trap "remove_container_dir $(printf '%q' "$tmp")" EXIT
+	trap "remove_tree $(printf '%q' "$tmp")" EXIT
 	printf '%s\n' "$tmp"
 }
 
@@ -247,7 +247,7 @@ publish_layer() {
 	rm -rf "$tmp/work" "$tmp/rootfs"
 	if ! mv -T "$tmp" "$LAYERDIR/$key" 2>/dev/null; then
 		layer_exists "$key" || die "cannot store the layer $key in $LAYERDIR"
-		remove_container_dir "$tmp"
+		remove_tree "$tmp"
 	fi
 	trap - EXIT
 }
@@ -264,7 +264,7 @@ run_step() {
 		--env DEBIAN_FRONTEND=noninteractive -- /bin/sh -c "$cmd" </dev/null || rc=$?
 	# END SOLUTION
 	if ((rc != 0)); then
-		remove_container_dir "$tmp"
+		remove_tree "$tmp"
 		trap - EXIT
 		return "$rc"
 	fi
@@ -518,7 +518,7 @@ cmd_rmcache() {
 	fi
 	for path in "${dirs[@]}"; do
 		[[ -d $path && -z ${used[$path]:-} ]] || continue
-		remove_container_dir "$path"
+		remove_tree "$path"
 		removed=$((removed + 1))
 	done
 	# what killed builds left (a base being made right now holds its lock)

@@ -126,3 +126,41 @@ container_is_running() {
 	read_proc_stat "$pid" || return 1
 	[[ ${PROC_STAT[19]} == "$start" ]]
 }
+
+# ---- removing state directories ---------------------------------------------
+
+# mounts_under DIR: set MOUNTS to the mount points at or below DIR, deepest
+# first. mountinfo escapes spaces and the like as \040 octal; printf %b
+# decodes them (printf -v: no fork per line of mountinfo, which has hundreds
+# of lines on a busy host). Usually nothing is mounted there (the overlay
+# lives in the container's own mount namespace), so sort runs only when
+# there is something to order.
+mounts_under() {
+	local dir=$1 mp
+	MOUNTS=()
+	while read -r _ _ _ _ mp _; do
+		printf -v mp '%b' "$mp"
+		if [[ $mp == "$dir" || $mp == "$dir"/* ]]; then
+			MOUNTS+=("$mp")
+		fi
+	done </proc/self/mountinfo
+	if ((${#MOUNTS[@]} > 1)); then
+		mapfile -t MOUNTS < <(printf '%s\n' "${MOUNTS[@]}" | sort -r)
+	fi
+}
+
+# remove_tree DIR: delete a directory of the tool's (a container's, a layer
+# or base being built), never through a mount: whatever is still mounted
+# below it is unmounted first, and if something stays, nothing is deleted
+# (the original's "rm -rf" through a bind of /dev emptied the host's).
+remove_tree() {
+	local dir=$1 mp
+	mounts_under "$dir"
+	for mp in "${MOUNTS[@]}"; do
+		umount "$mp" 2>/dev/null || umount -l "$mp" || warn "cannot unmount $mp"
+	done
+	mounts_under "$dir"
+	((${#MOUNTS[@]} == 0)) ||
+		die "something is still mounted under $dir: not deleting it (unmount it, then try again)"
+	rm -rf --one-file-system -- "$dir"
+}
