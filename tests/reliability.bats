@@ -44,6 +44,11 @@ teardown() {
 	local pid
 	for pid in ${KILL_GROUPS:-}; do kill -KILL -- "-$pid" 2>/dev/null || true; done
 	stop_all
+	# a second state root a test made
+	if [[ -n ${OTHER_ROOT:-} ]]; then
+		CONDUCTOR_ROOT=$OTHER_ROOT stop_all
+		rm -rf "$OTHER_ROOT"
+	fi
 }
 
 lab() { netlab_host "$C" "$@"; }
@@ -438,6 +443,24 @@ kill_at_random() {
 	netlab_host iptables -w -D FORWARD -s 192.0.2.99/32 -j DROP -m comment --comment sentinel
 	netlab_host iptables -w -t nat -D POSTROUTING -s 192.0.2.99/32 -j RETURN -m comment --comment sentinel
 	netlab_host iptables -w -P FORWARD ACCEPT
+}
+
+@test "network safety: two state roots in one namespace: forwarding is restored when the last rule goes" {
+	local other before
+	other=$(mktemp -d /tmp/dl-test.XXXXXX)
+	OTHER_ROOT=$other
+	mkdir -p "$other/.images/relimg"
+	cp "$CONDUCTOR_ROOT/.images/relimg/image" "$other/.images/relimg/image"
+	before=$(netlab_host cat /proc/sys/net/ipv4/ip_forward)
+	lab run -d relimg rootA -- sleep infinity
+	lab addnetwork rootA --internet
+	CONDUCTOR_ROOT=$other lab run -d relimg rootB -- sleep infinity
+	CONDUCTOR_ROOT=$other lab addnetwork rootB --internet
+	lab stop rootA
+	# rootB's NAT still needs forwarding
+	assert_equal "$(netlab_host cat /proc/sys/net/ipv4/ip_forward)" 1
+	CONDUCTOR_ROOT=$other lab stop rootB
+	assert_equal "$(netlab_host cat /proc/sys/net/ipv4/ip_forward)" "$before"
 }
 
 serve_in() {

@@ -325,8 +325,11 @@ delete_rules_of() {
 
 # The value we found is kept per network namespace and restored when our
 # last rule is gone, so the host ends as it was. The files live in
-# $CONDUCTOR_ROOT/.net/, which exists only while one of them does.
-IP_FORWARD_DIR=$CONDUCTOR_ROOT/.net
+# /run/docker-lite/ (gone at reboot, as the sysctl's value is), shared by
+# every state root: our chains are, so the first root to turn forwarding on
+# saves the value, and whichever removes the last rule restores it. (Kept
+# per state root, a second root would save "1" and restore it last.)
+IP_FORWARD_DIR=${DL_RUN_DIR:-/run/docker-lite}
 
 # ip_forward_saved_file: set SAVED to the file of this network namespace
 # (named after the namespace's inode number).
