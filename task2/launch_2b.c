@@ -12,6 +12,7 @@ int main(int argc, char **argv)
 	int flags = 0;
 	launch_parse(argc, argv, "subtask2", 0, &opts);
 	launch_prepare(&opts);
+	launch_hold_interrupts(); /* so a Ctrl-C can never orphan the container */
 	/* BEGIN SOLUTION: the clone flags for new PID and UTS namespaces (man 2 clone) */
 	flags = CLONE_NEWPID | CLONE_NEWUTS;
 	/* END SOLUTION */

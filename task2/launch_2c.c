@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 
 	launch_parse(argc, argv, "subtask3", 1, &opts);
 	launch_prepare(&opts);
+	launch_hold_interrupts(); /* from here on an interrupt must remove the cgroup */
 	create_cpu_cgroup(&cg, opts.cpu_percent);
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		cg_destroy(&cg);

@@ -106,8 +106,35 @@ void launch_prepare(const struct launch_opts *opts)
 		die_err(rc, "cannot fill root dir '%s' (at %s)", opts->root, failed);
 }
 
+/* Interrupts are held (blocked, not lost) from before a launcher creates its
+ * first resource until launch_wait can answer them by ending the container:
+ * a Ctrl-C in between would otherwise kill the launcher and leave a cgroup or
+ * an orphaned container behind - or, when the shell started us with SIGINT
+ * ignored, be dropped so the interrupted run carries on. */
+static sigset_t mask_before_hold;
+static int interrupts_held;
+
+void launch_hold_interrupts(void)
+{
+	sigset_t interrupts;
+	sigemptyset(&interrupts);
+	sigaddset(&interrupts, SIGINT);
+	sigaddset(&interrupts, SIGTERM);
+	sigaddset(&interrupts, SIGHUP);
+	sigprocmask(SIG_BLOCK, &interrupts, &mask_before_hold);
+	interrupts_held = 1;
+}
+
+static void release_interrupts(void)
+{
+	if (interrupts_held)
+		sigprocmask(SIG_SETMASK, &mask_before_hold, NULL);
+}
+
 void launch_exec_in_root(const struct launch_opts *opts)
 {
+	/* the program must not start with our held interrupts still blocked */
+	release_interrupts();
 	/* without a chdir the working directory stays outside the new root */
 	/* BEGIN SOLUTION: chroot() into opts->root, then chdir("/") (man 2 chroot) */
 	if (chroot(opts->root) < 0)
@@ -178,6 +205,7 @@ int launch_wait(pid_t pid)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	release_interrupts(); /* one that came while held is answered here */
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			die_errno("waitpid");

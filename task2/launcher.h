@@ -27,6 +27,9 @@ void launch_exec_in_root(const struct launch_opts *opts);
  * With a ready pipe (else NULL) the child first waits until the parent
  * closes ready[1].  Returns the child's host PID. */
 pid_t launch_child(const struct launch_opts *opts, int flags, const int *ready);
+/* Block SIGINT/SIGTERM/SIGHUP until launch_wait (or the exec in the child)
+ * so an interrupt during setup is answered, not lost or fatal half-way. */
+void launch_hold_interrupts(void);
 /* Wait for pid; SIGINT/SIGTERM/SIGHUP meanwhile end it with SIGKILL.
  * Returns an exit code in the shell's convention (128+N for signal N). */
 int launch_wait(pid_t pid);
