@@ -75,17 +75,25 @@ cidr_range() {
 	RANGE_END=$((RANGE_START + size - 1))
 }
 
-# host_routes: read the host's IPv4 routes, once per addnetwork: the device
-# of the first default route into DEFAULT_ROUTE_DEV ("default via
-# 203.0.113.1 dev eth0 ...": the word after "dev"), and every other route as
-# a range into ROUTE_STARTS and ROUTE_ENDS. Once, because each container
-# adds a route: a process per route (or per candidate address) made
-# addnetwork slower with every container.
-host_routes() {
-	local words i
-	ROUTE_STARTS=() ROUTE_ENDS=() DEFAULT_ROUTE_DEV=""
+# host_network: read the host's interfaces and IPv4 routes, once per
+# addnetwork and from one "ip -batch" (one process; each ip costs ~1.5 ms):
+#   HOST_LINKS          every interface name, " lo eth0 dlh0 " ("-o" puts
+#                       each on one line: "3: dlh0@if2: <...> ...")
+#   DEFAULT_ROUTE_DEV   the device of the first default route ("default via
+#                       203.0.113.1 dev eth0 ...": the word after "dev")
+#   ROUTE_STARTS/ENDS   every other route, as a range of addresses
+# Once, because each container adds a route and a link: a process per route
+# (or per candidate address) made addnetwork slower with every container.
+host_network() {
+	local words i link
+	ROUTE_STARTS=() ROUTE_ENDS=() DEFAULT_ROUTE_DEV="" HOST_LINKS=" "
 	while read -r -a words; do
 		((${#words[@]})) || continue
+		if [[ ${words[0]} =~ ^[0-9]+:$ ]]; then
+			link=${words[1]%:}
+			HOST_LINKS+="${link%@*} "
+			continue
+		fi
 		if [[ ${words[0]} == default ]]; then
 			for ((i = 1; i + 1 < ${#words[@]}; i++)); do
 				if [[ -z $DEFAULT_ROUTE_DEV && ${words[i]} == dev ]]; then
@@ -98,7 +106,7 @@ host_routes() {
 		cidr_range "${words[0]}"
 		ROUTE_STARTS+=("$RANGE_START")
 		ROUTE_ENDS+=("$RANGE_END")
-	done < <(ip -4 route show)
+	done < <(printf 'link show\nroute show\n' | ip -o -4 -batch -)
 }
 
 # Does [start, end] overlap one of the host's routes (host_routes first)?
@@ -113,19 +121,17 @@ range_is_routed() {
 # Pick the lowest free /30 of the pool: not used by us, not routed on the
 # host (another tool, another state root, a real network) and with a free
 # interface name. Sets NET_INDEX NET_SUBNET NET_HOST_IP NET_CONT_IP NET_VETH.
-# Needs host_routes first.
+# Needs host_network and state_values_of_all (netindex: the indices taken by
+# this state root's containers) first.
 allocate_network() {
-	local pool_start pool_end i start used
+	local pool_start pool_end i start used=${ALL_VALUES[netindex]}
 	cidr_range "$NET_POOL"
 	pool_start=$RANGE_START pool_end=$RANGE_END
-	# the network indices taken by this state root's containers
-	state_values_of_all netindex
-	used=$ALL_VALUES
 	for ((i = 0; pool_start + 4 * i + 3 <= pool_end; i++)); do
 		[[ $used == *" $i "* ]] && continue
 		start=$((pool_start + 4 * i))
 		range_is_routed "$start" $((start + 3)) && continue
-		ip link show "$NET_VETH_PREFIX$i" >/dev/null 2>&1 && continue
+		[[ $HOST_LINKS == *" $NET_VETH_PREFIX$i "* ]] && continue
 		NET_INDEX=$i
 		int_to_ip "$start"
 		NET_SUBNET=$IP_STR/30
@@ -140,10 +146,10 @@ allocate_network() {
 }
 
 # default_interface: set IFC to DEFAULT_IFC, or else to the device of the
-# host's default route (host_routes first).
+# host's default route (host_network first).
 default_interface() {
 	if [[ -n $DEFAULT_IFC ]]; then
-		ip link show "$DEFAULT_IFC" >/dev/null 2>&1 ||
+		[[ $HOST_LINKS == *" $DEFAULT_IFC "* ]] ||
 			die "DEFAULT_IFC=$DEFAULT_IFC does not exist: fix it in config.sh or leave it empty"
 		IFC=$DEFAULT_IFC
 		return 0
@@ -187,10 +193,10 @@ port_listened_on() {
 
 # A host port is taken when one of our containers exposes it, any DNAT rule
 # of ours (any state root) uses it, or a host socket listens on it. Needs
-# iptables_snapshot and state_values_of_all ports first.
+# iptables_snapshot and state_values_of_all (ports) first.
 host_port_in_use() {
 	local port=$1 line
-	[[ $ALL_VALUES == *" $port:"* ]] && return 0
+	[[ ${ALL_VALUES[ports]} == *" $port:"* ]] && return 0
 	while IFS= read -r line; do
 		[[ $line == "-A $NET_CHAIN_PRE "*" --dport $port "* ]] && return 0
 	done <<<"$IPT_SAVED"
@@ -324,25 +330,26 @@ delete_rules_of() {
 # ---- forwarding (net.ipv4.ip_forward) -----------------------------------
 
 # The value we found is kept per network namespace and restored when our
-# last rule is gone, so the host ends as it was. The files live in
-# /run/docker-lite/ (gone at reboot, as the sysctl's value is), shared by
-# every state root: our chains are, so the first root to turn forwarding on
-# saves the value, and whichever removes the last rule restores it. (Kept
-# per state root, a second root would save "1" and restore it last.)
-IP_FORWARD_DIR=${DL_RUN_DIR:-/run/docker-lite}
+# last rule is gone, so the host ends as it was. The files are
+# /run/docker-lite-ip_forward.<netns inode> (gone at reboot, as the sysctl's
+# value is), shared by every state root: our chains are, so the first root
+# to turn forwarding on saves the value, and whichever removes the last rule
+# restores it. (Kept per state root, a second root would save "1" and
+# restore it last.) Directly in /run: a directory of their own would cost a
+# mkdir (a process) whenever the first container gets a network.
+IP_FORWARD_PREFIX=/run/docker-lite-ip_forward
 
 # ip_forward_saved_file: set SAVED to the file of this network namespace
 # (named after the namespace's inode number).
 ip_forward_saved_file() {
 	local inode
 	inode=$(stat -L -c %i /proc/self/ns/net)
-	SAVED=$IP_FORWARD_DIR/ip_forward.$inode
+	SAVED=$IP_FORWARD_PREFIX.$inode
 }
 
 enable_ip_forward() {
 	local value
 	ip_forward_saved_file
-	[[ -d $IP_FORWARD_DIR ]] || mkdir -p "$IP_FORWARD_DIR"
 	if [[ ! -f $SAVED ]]; then
 		read -r value </proc/sys/net/ipv4/ip_forward
 		printf '%s\n' "$value" >"$SAVED"
@@ -356,7 +363,7 @@ enable_ip_forward() {
 restore_ip_forward_if_unused() {
 	local fwd_left=${1:-} value
 	# no saved value in any namespace: nothing to restore (and no stat)
-	[[ -d $IP_FORWARD_DIR ]] || return 0
+	compgen -G "$IP_FORWARD_PREFIX.*" >/dev/null || return 0
 	ip_forward_saved_file
 	[[ -f $SAVED ]] || return 0
 	if [[ -z $fwd_left ]]; then
@@ -365,9 +372,7 @@ restore_ip_forward_if_unused() {
 	((fwd_left == 0)) || return 0
 	read -r value <"$SAVED"
 	echo "$value" >/proc/sys/net/ipv4/ip_forward
-	# the file, and the directory when it was the last one (-d removes only
-	# an empty directory): one rm for both
-	rm -fd -- "$SAVED" "$IP_FORWARD_DIR" 2>/dev/null || [[ ! -e $SAVED ]]
+	rm -f -- "$SAVED"
 }
 
 # ---- the container side ------------------------------------------------
@@ -415,12 +420,17 @@ write_container_resolv_conf() {
 
 # ---- addnetwork ----------------------------------------------------------
 
+# create_veth_pair PID ROUTE: the veth pair NET_VETH (host side, with
+# NET_HOST_IP) and eth0 (in PID's network namespace, with NET_CONT_IP), both
+# up, and the container's lo up. With ROUTE=1 the container also gets its
+# default route via the host side.
 # BEGIN SOLUTION
-# veth pair with the container end created directly in its namespace
-# (moving an interface between namespaces is slow on some kernels). Each
-# side's commands go in one "ip -batch": one process per namespace.
+# The container end is created directly in its namespace (moving an
+# interface between namespaces is slow on some kernels). Each side's
+# commands go in one "ip -batch": one process per namespace.
 create_veth_pair() {
-	local pid=$1
+	local pid=$1 route=""
+	[[ $2 != 1 ]] || route="route add default via $NET_HOST_IP"
 	ip -batch - <<IP || return 1
 link add $NET_VETH type veth peer name eth0 netns $pid
 addr add $NET_HOST_IP/30 dev $NET_VETH
@@ -430,6 +440,7 @@ IP
 link set lo up
 addr add $NET_CONT_IP/30 dev eth0
 link set eth0 up
+$route
 IP
 }
 # END SOLUTION
@@ -518,15 +529,17 @@ cmd_addnetwork() {
 		network_cleanup "$name"
 		forget_network "$state"
 	fi
-	local p
+	local p snapshot_had_chains=0
+	# the ports and network indices our containers use: one grep for both
+	state_values_of_all ports netindex
 	if [[ -n $ports ]]; then
 		iptables_snapshot
-		state_values_of_all ports
+		snapshot_has_chain "$NET_CHAIN_FWD" && snapshot_has_chain "$NET_CHAIN_PRE" && snapshot_had_chains=1
 		for p in $ports; do
 			host_port_in_use "${p%%:*}" && die "host port ${p%%:*} is already in use: choose another"
 		done
 	fi
-	host_routes
+	host_network
 	local ifc="" via_ifc=""
 	if [[ $internet == 1 ]]; then
 		default_interface
@@ -541,17 +554,19 @@ cmd_addnetwork() {
 	state_set "$state" netindex "$NET_INDEX" veth "$NET_VETH" subnet "$NET_SUBNET"
 	# from here on, any failure (die or set -e) undoes what was made
 	trap 'undo_network "$name"' EXIT
-	create_veth_pair "$pid" || die "could not create the veth pair for $name"
-	if [[ $internet == 1 || -n $ports ]]; then
-		# replies to the outside (and, with --internet, new connections)
-		# leave through the host side
-		in_container_netns "$pid" ip route add default via "$NET_HOST_IP"
+	# replies to the outside (and, with --internet, new connections) leave
+	# through the host side: a default route, forwarding and our rules
+	local routed=0
+	[[ $internet == 0 && -z $ports ]] || routed=1
+	create_veth_pair "$pid" "$routed" || die "could not create the veth pair for $name"
+	if ((routed)); then
 		enable_ip_forward
 		# our chains where missing, then the container's rules, both
-		# tables in one iptables-restore. A fresh look, just before:
-		# another state root may have made the chains meanwhile, and
-		# declaring an existing chain would flush it.
-		iptables_snapshot
+		# tables in one iptables-restore. Unless the port check's
+		# snapshot already showed our chains, a fresh look just before:
+		# another state root may have made them meanwhile, and declaring
+		# an existing chain would flush it.
+		((snapshot_had_chains)) || iptables_snapshot
 		missing_chains
 		{
 			printf '*filter\n%s' "${CHAINS_FILTER:+$CHAINS_FILTER$'\n'}"

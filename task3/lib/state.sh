@@ -83,17 +83,23 @@ state_set() {
 	mv -f "$tmp" "$file"
 }
 
-# state_values_of_all KEY: set ALL_VALUES to the values of KEY in every
-# container's state, space-separated and with a space at both ends (" 0 3 "),
-# so a value is found with a pattern: [[ $ALL_VALUES == *" 3 "* ]]. One grep
-# for all states: reading each file in Bash would cost more with every
-# container.
+# state_values_of_all KEY...: set ALL_VALUES[KEY] to the values of each KEY
+# in every container's state, space-separated and with a space at both ends
+# (" 0 3 "), so a value is found with a pattern:
+# [[ ${ALL_VALUES[netindex]} == *" 3 "* ]]. One grep for all keys and all
+# states: reading each file in Bash would cost more with every container.
 state_values_of_all() {
-	local lines
-	lines=$(grep -h -- "^$1=" "$CONTAINERDIR"/*/state 2>/dev/null) || true
-	lines=${lines//$'\n'/ }
-	# shellcheck disable=SC2034 # read by network.sh
-	ALL_VALUES=" ${lines//"$1="/} "
+	local key line patterns=()
+	declare -gA ALL_VALUES=()
+	for key; do
+		ALL_VALUES[$key]=" "
+		patterns+=(-e "^$key=")
+	done
+	while IFS= read -r line; do
+		key=${line%%=*}
+		line=${line#*=}
+		[[ -z $line ]] || ALL_VALUES[$key]+="$line "
+	done < <(grep -h "${patterns[@]}" -- "$CONTAINERDIR"/*/state 2>/dev/null)
 }
 
 image_dir() { printf '%s/%s\n' "$IMAGEDIR" "$1"; }
