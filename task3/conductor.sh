@@ -7,7 +7,8 @@
 # Bash glue: it validates input, keeps state and calls the C helpers in bin/
 # for everything that needs system calls. Each command lives in lib/:
 #   images.sh      build, images, rmi, rmcache
-#   containers.sh  run, ps, stop, exec
+#   containers.sh  run, ps, stop
+#   exec.sh        exec
 #   network.sh     addnetwork, peer
 set -euo pipefail
 
@@ -34,7 +35,8 @@ libs_of() {
 	case $1 in
 	# images.sh's RUN steps use containers.sh's layers_lowerdir
 	build | images | rmi | rmcache) LIBS=(containers images) ;;
-	run | ps | exec) LIBS=(containers) ;;
+	run | ps) LIBS=(containers) ;;
+	exec) LIBS=(exec) ;;
 	# stop undoes the container's network (network.sh's network_cleanup)
 	stop) LIBS=(containers network) ;;
 	addnetwork | peer) LIBS=(network) ;;

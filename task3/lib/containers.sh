@@ -1,4 +1,4 @@
-# containers.sh - run, ps, stop, exec: containers made from images.
+# containers.sh - run, ps, stop: containers made from images (exec: exec.sh).
 # shellcheck shell=bash
 #
 # A container is the directory $CONTAINERDIR/<name>/:
@@ -73,18 +73,6 @@ STOP_TIMEOUT seconds (default 5), then its cgroups, its network, any mount
 left under its directory, and its state.  Works on exited containers too.
 Stopping a container that does not exist says so and succeeds (exit 0), so
 stop can be repeated safely.
-HELP
-}
-
-help_exec() {
-	cat <<'HELP'
-Usage: conductor.sh exec <name> [--] [command [args...]]
-
-Run a command (default /bin/bash) inside a running container: it joins all
-five namespaces of the container, its root, working directory and cgroups,
-and is hardened as the container is.
-The exit code is the command's (128+N if killed by signal N; 125/126/127 as
-for run).
 HELP
 }
 
@@ -172,17 +160,6 @@ container_cgroup_name() {
 	printf '%s.%s\n' "$1" "${tag:0:8}"
 }
 
-# ---- process checks -----------------------------------------------------------
-
-# init_alive PID STARTTIME: PID is that very process and has not ended
-# (a zombie has: it only waits for its parent to collect its exit code).
-init_alive() {
-	local pid=$1 start=$2
-	[[ $pid =~ ^[1-9][0-9]*$ && -n $start ]] || return 1
-	read_proc_stat "$pid" || return 1
-	[[ ${PROC_STAT[0]} != [ZX] && ${PROC_STAT[19]} == "$start" ]]
-}
-
 # ---- bounded waits -------------------------------------------------------------
 
 # A wait polls: check, pause, check again, until a deadline. The pause grows
@@ -206,12 +183,6 @@ wait_pause() {
 	printf -v secs '0.%03d' "$WAIT_PAUSE_MS"
 	sleep "$secs"
 	WAIT_PAUSE_MS=$((WAIT_PAUSE_MS >= 25 ? 50 : WAIT_PAUSE_MS * 2))
-}
-
-# container_alive NAME: its init runs. Leaves the container's state in STATE.
-container_alive() {
-	state_read "$CONTAINERDIR/$1/state"
-	init_alive "${STATE[pid]:-}" "${STATE[starttime]:-}"
 }
 
 # ---- removing a container -----------------------------------------------------
@@ -442,26 +413,4 @@ cmd_stop() {
 	remove_tree "$dir"
 	lock_release
 	log "container $name stopped and removed"
-}
-
-cmd_exec() {
-	(($# >= 1)) || die "usage: exec <name> [-- cmd args...]"
-	local name=$1
-	shift
-	if [[ ${1:-} == -- ]]; then
-		shift
-	fi
-	local cmd=("$@")
-	((${#cmd[@]})) || cmd=(/bin/bash)
-	validate_name container "$name"
-	container_exists "$name" || die "no container named '$name': see 'conductor.sh ps'"
-	# reads the state once, into STATE: no $(state_get ...) fork per key
-	container_alive "$name" ||
-		die "container '$name' is not running (its command has ended): remove it with 'conductor.sh stop $name'"
-	local args=(--pid "${STATE[pid]}" --starttime "${STATE[starttime]}")
-	# as hardened as the container itself
-	[[ ${STATE[harden]:-} != 0 ]] || args+=(--no-harden)
-	# BEGIN SOLUTION
-	exec "$HELPER_DIR/dl-exec" "${args[@]}" -- "${cmd[@]}"
-	# END SOLUTION
 }

@@ -211,10 +211,6 @@ iptables_batch() {
 	iptables-restore -w --noflush <<<"*$table"$'\n'"$rules"$'\n'COMMIT
 }
 
-chain_exists() {
-	iptables -w -t "$1" -n -L "$2" >/dev/null 2>&1
-}
-
 # iptables_snapshot: every table's rules, as iptables-save prints them, into
 # IPT_SAVED. addnetwork and stop look chains and rules up in it instead of
 # asking iptables once per question (each iptables process costs ~1 ms).
@@ -231,14 +227,21 @@ snapshot_has_chain() {
 # snapshot lacks them. A chain declaration in iptables-restore would flush
 # an existing chain, so only missing ones are declared. Sets CHAINS_FILTER
 # and CHAINS_NAT (empty when the chains exist); they go in front of the
-# container's rules, in the same iptables-restore.
+# container's rules, in the same iptables-restore. The filter chain ends
+# with the forwarding mark (see forwarding_mark): ip_forward as it is now,
+# before our chains exist.
 missing_chains() {
+	local forwarding
 	CHAINS_FILTER="" CHAINS_NAT=""
-	snapshot_has_chain "$NET_CHAIN_FWD" || CHAINS_FILTER=":$NET_CHAIN_FWD - [0:0]
+	if ! snapshot_has_chain "$NET_CHAIN_FWD"; then
+		read -r forwarding </proc/sys/net/ipv4/ip_forward
+		CHAINS_FILTER=":$NET_CHAIN_FWD - [0:0]
 -A $NET_CHAIN_FWD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 -A $NET_CHAIN_FWD -i $NET_VETH_PREFIX+ -j DROP
 -A $NET_CHAIN_FWD -o $NET_VETH_PREFIX+ -j DROP
+-A $NET_CHAIN_FWD -m comment --comment $FORWARDING_MARK:$forwarding
 -I FORWARD 1 -j $NET_CHAIN_FWD"
+	fi
 	snapshot_has_chain "$NET_CHAIN_PRE" || CHAINS_NAT=":$NET_CHAIN_PRE - [0:0]
 :$NET_CHAIN_POST - [0:0]
 -I PREROUTING 1 -m addrtype --dst-type LOCAL -j $NET_CHAIN_PRE
@@ -316,63 +319,50 @@ clean_table() {
 
 # delete_rules_of VETH: delete the rules of VETH in every table, and our
 # chains where no rule of ours is left: one iptables-save, one
-# iptables-restore. Sets FWD_LEFT=1 when our filter chain stays.
+# iptables-restore. When our filter chain goes, forwarding is restored
+# first, from its mark: removed first, the mark would be lost to a command
+# killed in between, and forwarding left on for good.
 delete_rules_of() {
 	local veth=$1
 	CLEANUP=""
 	iptables_snapshot
 	clean_table filter "$NET_CHAIN_FWD" "$veth"
-	FWD_LEFT=$CHAIN_LEFT
+	((CHAIN_LEFT)) || restore_ip_forward
 	clean_table nat "$NET_CHAIN_PRE" "$veth"
 	[[ -z $CLEANUP ]] || iptables-restore -w --noflush <<<"$CLEANUP"
 }
 
 # ---- forwarding (net.ipv4.ip_forward) -----------------------------------
 
-# The value we found is kept per network namespace and restored when our
-# last rule is gone, so the host ends as it was. The files are
-# /run/docker-lite-ip_forward.<netns inode> (gone at reboot, as the sysctl's
-# value is), shared by every state root: our chains are, so the first root
-# to turn forwarding on saves the value, and whichever removes the last rule
-# restores it. (Kept per state root, a second root would save "1" and
-# restore it last.) Directly in /run: a directory of their own would cost a
-# mkdir (a process) whenever the first container gets a network.
-IP_FORWARD_PREFIX=/run/docker-lite-ip_forward
+# The value found before we turned forwarding on is restored when our last
+# rule is gone, so the host ends as it was. It is kept where the rest of our
+# network state is, in the network namespace itself: the last rule of our
+# filter chain is the forwarding mark, a rule with no target (it only counts
+# packets) whose comment holds the value, "dl-ip_forward-was:0". So it is
+# per network namespace, shared by every state root (as the chains are: the
+# first root to make them saves the value, whichever removes them restores
+# it), made and removed in the same iptables-restore as the chains, and read
+# from the snapshot stop takes anyway - no file, no process of its own.
+FORWARDING_MARK=dl-ip_forward-was
 
-# ip_forward_saved_file: set SAVED to the file of this network namespace
-# (named after the namespace's inode number).
-ip_forward_saved_file() {
-	local inode
-	inode=$(stat -L -c %i /proc/self/ns/net)
-	SAVED=$IP_FORWARD_PREFIX.$inode
-}
-
+# Forwarding on: after our chains (and so the mark) exist, so a command
+# killed in between never leaves forwarding on with nothing to restore it.
 enable_ip_forward() {
-	local value
-	ip_forward_saved_file
-	if [[ ! -f $SAVED ]]; then
-		read -r value </proc/sys/net/ipv4/ip_forward
-		printf '%s\n' "$value" >"$SAVED"
-	fi
 	echo 1 >/proc/sys/net/ipv4/ip_forward
 }
 
-# restore_ip_forward_if_unused [FWD_CHAIN_LEFT]: restore the saved value
-# when our filter chain is gone. The caller may say whether it is (0 or 1,
-# as clean_table found); else iptables is asked.
-restore_ip_forward_if_unused() {
-	local fwd_left=${1:-} value
-	# no saved value in any namespace: nothing to restore (and no stat)
-	compgen -G "$IP_FORWARD_PREFIX.*" >/dev/null || return 0
-	ip_forward_saved_file
-	[[ -f $SAVED ]] || return 0
-	if [[ -z $fwd_left ]]; then
-		if chain_exists filter "$NET_CHAIN_FWD"; then fwd_left=1; else fwd_left=0; fi
-	fi
-	((fwd_left == 0)) || return 0
-	read -r value <"$SAVED"
-	echo "$value" >/proc/sys/net/ipv4/ip_forward
-	rm -f -- "$SAVED"
+# restore_ip_forward: set forwarding to the value in the mark of the
+# snapshot (delete_rules_of, as our filter chain is about to go). No mark
+# (no chain of ours): forwarding is left as it is.
+restore_ip_forward() {
+	local line
+	# iptables-save may quote the comment: --comment "dl-ip_forward-was:0"
+	local mark="^-A $NET_CHAIN_FWD .*--comment \"?$FORWARDING_MARK:([01])\"?\$"
+	while IFS= read -r line; do
+		[[ $line =~ $mark ]] || continue
+		echo "${BASH_REMATCH[1]}" >/proc/sys/net/ipv4/ip_forward
+		return 0
+	done <<<"$IPT_SAVED"
 }
 
 # ---- the container side ------------------------------------------------
@@ -478,9 +468,8 @@ build_nat_rules() {
 # Undo a half-made network (called on any failure of addnetwork).
 undo_network() {
 	local name=$1
-	delete_rules_of "$NET_VETH" 2>/dev/null || FWD_LEFT=""
+	delete_rules_of "$NET_VETH" 2>/dev/null || true
 	ip link del "$NET_VETH" 2>/dev/null || true
-	restore_ip_forward_if_unused "$FWD_LEFT" 2>/dev/null || true
 	forget_network "$CONTAINERDIR/$name/state" 2>/dev/null || true
 	warn "addnetwork $name failed: nothing was changed"
 }
@@ -521,7 +510,7 @@ cmd_addnetwork() {
 	local state=$CONTAINERDIR/$name/state
 	container_exists "$name" || die "no container named '$name': see 'conductor.sh ps'"
 	# reads the state into STATE (once: every $(state_get ...) is a fork)
-	container_is_running "$name" || die "container '$name' is not running: start it with 'conductor.sh run'"
+	container_alive "$name" || die "container '$name' is not running: start it with 'conductor.sh run'"
 	local pid=${STATE[pid]} start=${STATE[starttime]}
 	[[ -z ${STATE[ip]:-} ]] || die "container '$name' already has a network (${STATE[ip]})"
 	# a veth but no ip: an addnetwork killed half-way; clear what it left
@@ -560,7 +549,6 @@ cmd_addnetwork() {
 	[[ $internet == 0 && -z $ports ]] || routed=1
 	create_veth_pair "$pid" "$routed" || die "could not create the veth pair for $name"
 	if ((routed)); then
-		enable_ip_forward
 		# our chains where missing, then the container's rules, both
 		# tables in one iptables-restore. Unless the port check's
 		# snapshot already showed our chains, a fresh look just before:
@@ -575,6 +563,7 @@ cmd_addnetwork() {
 			build_nat_rules "$tag" "$internet" "$ifc" "$ports"
 			echo COMMIT
 		} | iptables-restore -w --noflush
+		enable_ip_forward
 	fi
 	# only this interface may route 127.0.0.0/8 (never "all": CVE-2020-8558)
 	[[ -z $ports ]] || echo 1 >"/proc/sys/net/ipv4/conf/$NET_VETH/route_localnet"
@@ -597,7 +586,7 @@ cmd_peer() {
 	lock_acquire "$LOCKFILE"
 	for n in "$a" "$b"; do
 		container_exists "$n" || die "no container named '$n'"
-		container_is_running "$n" || die "container '$n' is not running"
+		container_alive "$n" || die "container '$n' is not running"
 		[[ -n $(state_get "$CONTAINERDIR/$n/state" ip) ]] ||
 			die "container '$n' has no network: run 'conductor.sh addnetwork $n' first"
 	done
@@ -606,8 +595,8 @@ cmd_peer() {
 	va=$(state_get "$sa" veth) vb=$(state_get "$sb" veth)
 	local tag=dl:$va+$vb:$a+$b
 	# BEGIN SOLUTION
-	enable_ip_forward
 	ensure_chains
+	enable_ip_forward
 	iptables_batch filter "-I $NET_CHAIN_FWD 1 -i $va -o $vb -m comment --comment $tag -j ACCEPT
 -I $NET_CHAIN_FWD 1 -i $vb -o $va -m comment --comment $tag -j ACCEPT"
 	in_container_netns "$(state_get "$sa" pid)" ip route replace "$(state_get "$sb" subnet)" via "$(state_get "$sa" gateway)"
@@ -639,15 +628,14 @@ network_cleanup() {
 		for peer in $peers; do
 			ps=$CONTAINERDIR/$peer/state
 			[[ -f $ps ]] || continue
-			# container_is_running reads the peer's state into STATE
-			if container_is_running "$peer"; then
+			# container_alive reads the peer's state into STATE
+			if container_alive "$peer"; then
 				in_container_netns "${STATE[pid]}" ip route del "$subnet" 2>/dev/null || true
 			fi
 			# shellcheck disable=SC2086 # the peers are words
 			state_set "$ps" peers "$(without_word "$name" ${STATE[peers]:-})"
 		done
 	fi
-	restore_ip_forward_if_unused "$FWD_LEFT"
 }
 
 # without_word WORD LIST...: the words of LIST but WORD, space-separated.

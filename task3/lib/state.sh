@@ -122,15 +122,21 @@ read_proc_stat() {
 	read -r -a PROC_STAT <<<"${stat##*) }"
 }
 
-# container_is_running NAME: its recorded init PID is alive and is still
-# the same process: a PID reused by an unrelated process has another start
-# time. Never found by grepping ps. Leaves the container's state in STATE.
-container_is_running() {
-	state_read "$CONTAINERDIR/$1/state"
-	local pid=${STATE[pid]:-} start=${STATE[starttime]:-}
+# init_alive PID STARTTIME: PID is that very process and has not ended: a
+# PID reused by an unrelated process has another start time, and a zombie
+# has ended (it only waits for its parent to collect its exit code).
+# Processes are never found by grepping ps.
+init_alive() {
+	local pid=$1 start=$2
 	[[ $pid =~ ^[1-9][0-9]*$ && -n $start ]] || return 1
 	read_proc_stat "$pid" || return 1
-	[[ ${PROC_STAT[19]} == "$start" ]]
+	[[ ${PROC_STAT[0]} != [ZX] && ${PROC_STAT[19]} == "$start" ]]
+}
+
+# container_alive NAME: its init runs. Leaves the container's state in STATE.
+container_alive() {
+	state_read "$CONTAINERDIR/$1/state"
+	init_alive "${STATE[pid]:-}" "${STATE[starttime]:-}"
 }
 
 # ---- removing state directories ---------------------------------------------

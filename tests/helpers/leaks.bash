@@ -30,8 +30,6 @@ leak_snapshot() {
 		for f in /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/all/route_localnet; do
 			printf '%s %s\n' "$f" "$(cat "$f")"
 		done
-		echo "## saved ip_forward values (conductor.sh addnetwork)"
-		compgen -G '/run/docker-lite-ip_forward.*' || true
 		echo "## resolv.conf"
 		sha256sum /etc/resolv.conf 2>/dev/null || echo "no /etc/resolv.conf"
 		echo "## state dirs"
