@@ -518,16 +518,8 @@ cmd_addnetwork() {
 		network_cleanup "$name"
 		forget_network "$state"
 	fi
-	local p snapshot_had_chains=0
 	# the ports and network indices our containers use: one grep for both
 	state_values_of_all ports netindex
-	if [[ -n $ports ]]; then
-		iptables_snapshot
-		snapshot_has_chain "$NET_CHAIN_FWD" && snapshot_has_chain "$NET_CHAIN_PRE" && snapshot_had_chains=1
-		for p in $ports; do
-			host_port_in_use "${p%%:*}" && die "host port ${p%%:*} is already in use: choose another"
-		done
-	fi
 	host_network
 	local ifc="" via_ifc=""
 	if [[ $internet == 1 ]]; then
@@ -535,6 +527,20 @@ cmd_addnetwork() {
 		ifc=$IFC via_ifc=", internet via $IFC"
 	fi
 	allocate_network
+	# replies to the outside (and, with --internet, new connections) leave
+	# through the host side: a default route, forwarding and our rules
+	local routed=0 p
+	[[ $internet == 0 && -z $ports ]] || routed=1
+	# One look at iptables serves both the port check and our chains, taken
+	# as late as it can be: the rules go in right after it. (Another state
+	# root may make the chains meanwhile, and declaring an existing chain
+	# would flush it: the later the look, the smaller that window.)
+	if ((routed)); then
+		iptables_snapshot
+		for p in $ports; do
+			host_port_in_use "${p%%:*}" && die "host port ${p%%:*} is already in use: choose another"
+		done
+	fi
 
 	local tag=dl:$NET_VETH:$name
 	# Written before anything is made: if this command is killed half-way
@@ -543,18 +549,10 @@ cmd_addnetwork() {
 	state_set "$state" netindex "$NET_INDEX" veth "$NET_VETH" subnet "$NET_SUBNET"
 	# from here on, any failure (die or set -e) undoes what was made
 	trap 'undo_network "$name"' EXIT
-	# replies to the outside (and, with --internet, new connections) leave
-	# through the host side: a default route, forwarding and our rules
-	local routed=0
-	[[ $internet == 0 && -z $ports ]] || routed=1
-	create_veth_pair "$pid" "$routed" || die "could not create the veth pair for $name"
 	if ((routed)); then
 		# our chains where missing, then the container's rules, both
-		# tables in one iptables-restore. Unless the port check's
-		# snapshot already showed our chains, a fresh look just before:
-		# another state root may have made them meanwhile, and declaring
-		# an existing chain would flush it.
-		((snapshot_had_chains)) || iptables_snapshot
+		# tables in one iptables-restore; rules may name the veth before
+		# it exists (-i/-o match names), and none can match until it does
 		missing_chains
 		{
 			printf '*filter\n%s' "${CHAINS_FILTER:+$CHAINS_FILTER$'\n'}"
@@ -563,8 +561,9 @@ cmd_addnetwork() {
 			build_nat_rules "$tag" "$internet" "$ifc" "$ports"
 			echo COMMIT
 		} | iptables-restore -w --noflush
-		enable_ip_forward
 	fi
+	create_veth_pair "$pid" "$routed" || die "could not create the veth pair for $name"
+	((routed == 0)) || enable_ip_forward
 	# only this interface may route 127.0.0.0/8 (never "all": CVE-2020-8558)
 	[[ -z $ports ]] || echo 1 >"/proc/sys/net/ipv4/conf/$NET_VETH/route_localnet"
 	[[ $internet == 0 ]] || write_container_resolv_conf "$name" "$pid" "$start"

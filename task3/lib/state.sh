@@ -86,20 +86,39 @@ state_set() {
 # state_values_of_all KEY...: set ALL_VALUES[KEY] to the values of each KEY
 # in every container's state, space-separated and with a space at both ends
 # (" 0 3 "), so a value is found with a pattern:
-# [[ ${ALL_VALUES[netindex]} == *" 3 "* ]]. One grep for all keys and all
-# states: reading each file in Bash would cost more with every container.
+# [[ ${ALL_VALUES[netindex]} == *" 3 "* ]]. A few states are read with the
+# read builtin (no process at all); from STATE_GREP_FROM states on, one grep
+# reads them all, as Bash's line-by-line reading then costs more than
+# starting grep (~1.3 ms here: 1 state 0.08 ms in Bash, 50 states 3.2 ms in
+# Bash and 2.3 ms with grep).
+STATE_GREP_FROM=16
 state_values_of_all() {
-	local key line patterns=()
+	local key line states=("$CONTAINERDIR"/*/state) patterns=()
 	declare -gA ALL_VALUES=()
 	for key; do
 		ALL_VALUES[$key]=" "
 		patterns+=(-e "^$key=")
 	done
+	[[ -f ${states[0]} ]] || return 0
+	if ((${#states[@]} < STATE_GREP_FROM)); then
+		for line in "${states[@]}"; do
+			# a container stopped meanwhile has no state to read
+			state_values_from <"$line" 2>/dev/null || true
+		done
+	else
+		state_values_from < <(grep -h "${patterns[@]}" -- "${states[@]}" 2>/dev/null)
+	fi
+}
+
+# The values of the keys of ALL_VALUES in key=value lines on stdin, added
+# to ALL_VALUES (empty values are not values).
+state_values_from() {
+	local line key
 	while IFS= read -r line; do
 		key=${line%%=*}
-		line=${line#*=}
-		[[ -z $line ]] || ALL_VALUES[$key]+="$line "
-	done < <(grep -h "${patterns[@]}" -- "$CONTAINERDIR"/*/state 2>/dev/null)
+		[[ -n ${ALL_VALUES[$key]+set} && $line == *=?* ]] || continue
+		ALL_VALUES[$key]+="${line#*=} "
+	done
 }
 
 image_dir() { printf '%s/%s\n' "$IMAGEDIR" "$1"; }
