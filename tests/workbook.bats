@@ -468,14 +468,17 @@ json_task_score() {
 	assert_equal "$failed" ""
 }
 
-@test "grader: the student edition scores 0 on tasks 3 and 4, fails every test worth points, leaves nothing" {
+@test "grader: the student edition scores 0 on tasks 3 and 4 (with task 1 fixed: full there), fails every test worth points, leaves nothing" {
 	require_root
-	need_student_edition
+	local json=$BATS_TEST_TMPDIR/s34.json before=$BATS_TEST_TMPDIR/traces.before sub
+	sub=$(student_copy)
 	clean_cgroups=1
-	local json=$BATS_TEST_TMPDIR/s34.json before=$BATS_TEST_TMPDIR/traces.before
+	# a student who has done task 1 only: it scores there and nowhere else
+	cp "$DL_REPO/task1/namespace_prog.c" "$sub/task1/namespace_prog.c"
 	machine_traces | sort >"$before"
-	run "$GRADE" --submission "$STUDENT" --json "$json" 3 4
+	run "$GRADE" --submission "$sub" --json "$json" 1 3 4
 	assert_failure 1
+	assert_line --regexp '^Task 1 score: ([1-9][0-9]*)/\1( \(.*)?$'
 	assert_line --regexp '^Task 3 score: 0/[1-9][0-9]*'
 	assert_line --regexp '^Task 4 score: 0/[1-9][0-9]*'
 	run json_task_score "$json" 3
@@ -483,7 +486,8 @@ json_task_score() {
 	run json_task_score "$json" 4
 	assert_output --regexp '^0 [1-9][0-9]*$'
 	# a test worth points that a blank submission passes would give free marks
-	run grep -E '"outcome": "pass", "points": [0-9]+, "max": [1-9]' "$json"
+	# (task 1's tests are the done task's: they must pass)
+	run bash -c 'grep -E "\"outcome\": \"pass\", \"points\": [0-9]+, \"max\": [1-9]" "$1" | grep -v "\"name\": \"task1: "' _ "$json"
 	assert_output ""
 	# the stubs are what fails: task 3's TODOs and task 4's
 	grep -E '"outcome": "fail"' "$json" | grep -qF 'TODO(task 3.'
