@@ -90,6 +90,29 @@ in_image() {
 	assert_equal "${lines[*]}" "from layer 1 hello hello 750 root tool seen"
 }
 
+@test "build: COPY in Docker's JSON form takes paths with blanks; a malformed one is refused" {
+	mkdir -p 'my app'
+	echo notes >'my app/my notes.txt'
+	echo '"quoted"' >'say "hi".txt'
+	cfile 'FROM debian:bookworm' 'COPY ["my app/my notes.txt", "/srv/my dir/"]' \
+		'COPY [ "say \"hi\".txt" , "/srv/say.txt" ]'
+	run "$C" build spaced
+	assert_success
+	assert_line 'Image spaced built: 2 layers'
+	run in_image spaced cat '/srv/my dir/my notes.txt' /srv/say.txt
+	assert_success
+	assert_equal "${lines[*]}" 'notes "quoted"'
+	local bad
+	for bad in '["my app/my notes.txt" "/x"]' '["a", /x]' '["my app", "/x"] extra' '["my app", '; do
+		cfile 'FROM debian:bookworm' "COPY $bad"
+		run "$C" build broken
+		assert_failure 125
+		assert_output --partial 'Conductorfile:2: malformed COPY [...]'
+		refute_output --partial 'Step 1/2'
+	done
+	[[ ! -e $CONDUCTOR_ROOT/.images/broken ]]
+}
+
 @test "build: an unchanged Conductorfile is taken from the cache, step by step" {
 	echo v1 >data.txt
 	cfile 'FROM debian:bookworm' 'RUN echo one > /one' 'COPY data.txt /data.txt' 'RUN cat /data.txt > /copy'

@@ -34,6 +34,8 @@ a plain Debian image: FROM debian:bookworm). Instructions, one per line
                            apt-get works); a non-zero exit fails the build
   COPY <src>... <dest>     copy files of the Conductorfile's directory into
                            the image (a directory's contents are copied)
+  COPY ["<src>", ..., "<dest>"]
+                           the same in JSON form, for paths with blanks
 The base is made once per distro and suite with debootstrap and cached;
 each RUN and COPY is a cached overlay layer ("Using cache" on a rebuild).
 HELP
@@ -315,6 +317,38 @@ copy_step() {
 	publish_layer "$tmp" "$key"
 }
 
+# copy_args ARG: the sources and the destination of a COPY into COPY_ARGS:
+# words split on blanks, or Docker's JSON form for paths with blanks,
+# COPY ["my notes.txt", "/srv/my dir/"] (strings with \" and \\ escapes).
+# Fails when the JSON form is malformed.
+copy_args() {
+	local rest=$1 word out sep
+	local string='^[[:space:]]*"(([^"\\]|\\["\\])*)"[[:space:]]*([],])(.*)$'
+	COPY_ARGS=()
+	if [[ $rest != \[* ]]; then
+		read -r -a COPY_ARGS <<<"$rest"
+		return 0
+	fi
+	rest=${rest#[}
+	while [[ $rest =~ $string ]]; do
+		word=${BASH_REMATCH[1]} sep=${BASH_REMATCH[3]} rest=${BASH_REMATCH[4]} out=""
+		# undo the escapes: the character after each backslash stands
+		while [[ $word == *\\* ]]; do
+			out+=${word%%\\*}
+			word=${word#*\\}
+			out+=${word:0:1}
+			word=${word:1}
+		done
+		COPY_ARGS+=("$out$word")
+		if [[ $sep == "]" ]]; then
+			# nothing may follow the closing bracket
+			[[ -z ${rest//[[:space:]]/} ]]
+			return
+		fi
+	done
+	return 1
+}
+
 # check_copy_sources CONTEXT WHERE SRC...: each source exists inside the
 # build context (symlinks resolved): "COPY ../../etc/shadow /x" is refused.
 check_copy_sources() {
@@ -357,7 +391,9 @@ cmd_build() {
 	local i args
 	for ((i = 1; i < ${#STEP_OP[@]}; i++)); do
 		[[ ${STEP_OP[i]} == COPY ]] || continue
-		read -r -a args <<<"${STEP_ARG[i]}"
+		copy_args "${STEP_ARG[i]}" ||
+			die "$label:${STEP_LINE[i]}: malformed COPY [...]: use [\"<src>\", ..., \"<dest>\"], double quotes, escapes \\\" and \\\\ only"
+		args=("${COPY_ARGS[@]}")
 		((${#args[@]} >= 2)) || die "$label:${STEP_LINE[i]}: COPY needs a source and a destination: COPY <src>... <dest>"
 		check_copy_sources "$context" "$label:${STEP_LINE[i]}" "${args[@]:0:${#args[@]}-1}"
 	done
@@ -375,7 +411,8 @@ cmd_build() {
 		layers_lowerdir "$base" "${layers[@]}"
 		lower=$LOWERDIR
 		if [[ $op == COPY ]]; then
-			read -r -a args <<<"$arg"
+			copy_args "$arg"
+			args=("${COPY_ARGS[@]}")
 			dest=${args[-1]}
 			[[ $dest == /* ]] || dest=/$dest
 			content=$(copy_content_hash "$context" "$dest" "${args[@]:0:${#args[@]}-1}")
