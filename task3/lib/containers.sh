@@ -11,7 +11,8 @@
 #   log      output of a detached container (run -d)
 #
 # State keys: image, created (epoch), cmd (the command, printf %q words),
-# harden (1 or 0: CONDUCTOR_HARDEN at run time; exec follows it), status
+# harden (1 or 0: CONDUCTOR_HARDEN at run time; exec follows it), lower
+# (the overlay's lowerdir: its layers and base, for rmcache), status
 # (created/running/exited, as last recorded; stopping while stop runs),
 # and from bin/dl-run: pid (host PID of the container's init), starttime
 # (its start time, field 22 of /proc/PID/stat), parent and parentstart
@@ -311,8 +312,10 @@ cmd_run() {
 	trap "remove_tree $quoted_dir" EXIT
 	# upper/, work/ and rootfs/ are made by dl-run
 	printf -v cmdline '%q ' "${cmd[@]}"
-	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nstatus=created\n' \
-		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" >"$dir/state.new"
+	# lower: the layers under the container's root, kept by rmcache while it
+	# exists (a rebuilt image may no longer list them)
+	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nstatus=created\n' \
+		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" >"$dir/state.new"
 	mv "$dir/state.new" "$dir/state"
 	trap - EXIT
 	# a foreground container may run for hours: never hold the lock meanwhile

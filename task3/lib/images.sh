@@ -63,9 +63,10 @@ help_rmcache() {
 	cat <<'HELP'
 Usage: conductor.sh rmcache
 
-Remove every cached base and layer that no image uses (and what killed
-builds left behind). Images keep working. Refused while containers exist:
-a container's root is mounted over its image's layers.
+Remove every cached base and layer that no image and no container uses
+(and what killed builds left behind). Images and containers keep working:
+the layers under a container's root stay, even when its image was rebuilt
+since. Refused while a build runs.
 HELP
 }
 
@@ -436,6 +437,29 @@ cmd_build() {
 	echo "Image $image built: ${#layers[@]} layer$plural"
 }
 
+# containers_layers_used_in ARRAY: mark in the associative array ARRAY the
+# base and layer directories under every container's root (its "lower",
+# recorded by run). A state without that record (written by an older
+# conductor.sh) makes rmcache refuse: what it uses is unknown. A directory
+# without a state is a run killed before it started anything: it uses no
+# layer.
+containers_layers_used_in() {
+	local -n marks=$1
+	local state name dir dirs
+	for state in "$CONTAINERDIR"/*/state; do
+		[[ -f $state ]] || continue
+		name=${state%/state}
+		name=${name##*/}
+		state_read "$state"
+		[[ -n ${STATE[lower]:-} ]] ||
+			die "container '$name' has no record of its layers yet: try rmcache again, or stop it first"
+		IFS=: read -r -a dirs <<<"${STATE[lower]}"
+		for dir in "${dirs[@]}"; do
+			marks[${dir%/diff}]=1
+		done
+	done
+}
+
 # Builds hold a shared lock for as long as they run; rmcache takes it
 # exclusively, so it never removes the ".tmp-*" directory of a live build.
 BUILD_LOCKFILE=$CACHEDIR/.build.lock
@@ -534,10 +558,6 @@ cmd_rmcache() {
 	exec {build_fd}>>"$BUILD_LOCKFILE" || die "cannot open $BUILD_LOCKFILE"
 	flock -n "$build_fd" || die "a build is running: try rmcache again when it has finished"
 	lock_acquire "$LOCKFILE"
-	local users
-	users=$(compgen -G "$CONTAINERDIR/*/state" | sed 's|/state$||; s|.*/||' | paste -sd ' ' || true)
-	[[ -z $users ]] ||
-		die "containers exist ($users): their roots are mounted over cached layers; stop them first"
 	local -A used=()
 	local file path
 	for file in "$IMAGEDIR"/*/image; do
@@ -545,6 +565,7 @@ cmd_rmcache() {
 		local name=${file%/image}
 		while IFS= read -r path; do used[$path]=1; done < <(image_paths "${name##*/}")
 	done
+	containers_layers_used_in used
 	# a base cache outside the state root is shared with other roots (the
 	# test suites, graders): their images are not ours to see, so it stays
 	local dirs=("$LAYERDIR"/*) removed=0
@@ -571,5 +592,5 @@ cmd_rmcache() {
 		exec {base_fd}>&-
 	done
 	lock_release
-	echo "Removed $removed cached base(s) and layer(s) no image uses"
+	echo "Removed $removed cached base(s) and layer(s) no image or container uses"
 }
