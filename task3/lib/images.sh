@@ -455,6 +455,7 @@ containers_layers_used_in() {
 			die "container '$name' has no record of its layers yet: try rmcache again, or stop it first"
 		IFS=: read -r -a dirs <<<"${STATE[lower]}"
 		for dir in "${dirs[@]}"; do
+			# shellcheck disable=SC2034 # marks names the caller's array
 			marks[${dir%/diff}]=1
 		done
 	done
