@@ -118,7 +118,7 @@ host_network() {
 	done
 }
 
-# Does [start, end] overlap one of the host's routes (host_routes first)?
+# Does [start, end] overlap one of the host's routes (host_network first)?
 range_is_routed() {
 	local start=$1 end=$2 i
 	for ((i = 0; i < ${#ROUTE_STARTS[@]}; i++)); do
@@ -239,7 +239,7 @@ snapshot_has_chain() {
 # an existing chain, so only missing ones are declared. Sets CHAINS_FILTER
 # and CHAINS_NAT (empty when the chains exist); they go in front of the
 # container's rules, in the same iptables-restore. The filter chain ends
-# with the forwarding mark (see forwarding_mark): ip_forward as it is now,
+# with the forwarding mark (FORWARDING_MARK, below): ip_forward as it is now,
 # before our chains exist.
 missing_chains() {
 	local forwarding
@@ -529,7 +529,7 @@ cmd_addnetwork() {
 		network_cleanup "$name"
 		forget_network "$state"
 	fi
-	# the ports and network indices our containers use: one grep for both
+	# the ports and network indices our containers use: one pass for both
 	state_values_of_all ports netindex
 	host_network
 	local ifc="" via_ifc=""
