@@ -34,6 +34,9 @@ leak_snapshot() {
 		sha256sum /etc/resolv.conf 2>/dev/null || echo "no /etc/resolv.conf"
 		echo "## state dirs"
 		compgen -G '/tmp/dl-test.*' || true
+		# the unit tests' scratch directories (cmocka teardowns remove them)
+		compgen -G '/tmp/dl-unit-*' || true
+		compgen -G '/tmp/dl-h4-*' || true
 		echo "## mount namespaces of live processes"
 		# a container left running has its own mount namespace
 		for p in /proc/[0-9]*; do readlink "$p/ns/mnt" 2>/dev/null || true; done | sort -u
