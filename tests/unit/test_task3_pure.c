@@ -251,12 +251,30 @@ static void has_matches_whole_lines_only(void **state)
 	assert_false(keyfile_has("", "status", "exited"));
 }
 
+/* A scratch directory per test, removed by the teardown even when an
+ * assertion fails. */
+static char dir[64];
+
+static int make_dir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/dl-h4-unit.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 static void update_never_recreates_a_removed_state(void **state)
 {
 	(void)state;
 	static const char *const drop[] = { "exitcode", NULL };
-	char dir[] = "/tmp/dl-h4-unit.XXXXXX", path[64], text[256];
-	assert_non_null(mkdtemp(dir));
+	char path[sizeof(dir) + 8], text[256];
 	snprintf(path, sizeof(path), "%s/state", dir);
 	assert_int_equal(keyfile_update(path, drop, "exitcode=1\n", 0), -ENOENT);
 	assert_int_equal(access(path, F_OK), -1);
@@ -277,7 +295,7 @@ static void update_never_recreates_a_removed_state(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	close(lock);
 	unlink(path);
-	assert_int_equal(rmdir(dir), 0); /* no temp file left behind */
+	assert_int_equal(rmdir(dir), 0); /* no temp file left behind (rm -rf of it is a no-op then) */
 }
 
 /* ---- cgroups to join ------------------------------------------------------- */
@@ -332,7 +350,7 @@ int main(void)
 		cmocka_unit_test(environment_is_clean_and_overridable),
 		cmocka_unit_test(merge_replaces_only_the_given_keys),
 		cmocka_unit_test(has_matches_whole_lines_only),
-		cmocka_unit_test(update_never_recreates_a_removed_state),
+		cmocka_unit_test_setup_teardown(update_never_recreates_a_removed_state, make_dir, remove_dir),
 		cmocka_unit_test(cgjoin_finds_only_docker_lite_groups),
 		cmocka_unit_test(terminal_signals_are_not_forwarded_twice),
 	};
