@@ -20,6 +20,7 @@
 
 #include "cgroup.h"
 #include "fsutil.h"
+#include "scratch.h"
 
 static char root[64];
 static long root_fstype;   /* what statfs(root) reports */
@@ -69,8 +70,7 @@ int __wrap_sys_mkdir(const char *path, mode_t mode)
 static int make_root(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/dl-unit-cg.XXXXXX");
-	if (!mkdtemp(root))
+	if (scratch_make(root, sizeof(root), "dl-unit-cg"))
 		return -1;
 	add_knobs(root);
 	v1_cpu_dir_ok = 1;
@@ -80,9 +80,7 @@ static int make_root(void **state)
 static int remove_root(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd);
+	return scratch_remove(root);
 }
 
 static void slurp(const char *dir, const char *knob, char *buf, size_t size)

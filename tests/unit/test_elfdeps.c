@@ -16,6 +16,7 @@
 
 #include "elfdeps.h"
 #include "rootfs.h"
+#include "scratch.h"
 
 struct image {
 	unsigned char *bytes;
@@ -105,24 +106,20 @@ static void search_dirs_put_runpath_first_and_expand_origin(void **state)
 	assert_int_equal(rootfs_search_dirs(NULL, "/", dirs, 1), 1);
 }
 
-/* The root the prepare tests fill: made before each and removed after it by
- * cmocka's setup and teardown, which run even when an assertion fails (the
- * student edition's stubbed rootfs_prepare fails every one). */
+/* The root the prepare tests fill, made before each and removed after it
+ * (scratch.h: also when the test fails). */
 static char root[64];
 
 static int make_root(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/dl-unit-root.XXXXXX");
-	return mkdtemp(root) ? 0 : -1;
+	return scratch_make(root, sizeof(root), "dl-unit-root");
 }
 
 static int remove_root(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(root);
 }
 
 static void prepare_copies_program_loader_and_libraries(void **state)

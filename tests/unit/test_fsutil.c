@@ -12,22 +12,20 @@
 #include <cmocka.h>
 
 #include "fsutil.h"
+#include "scratch.h"
 
 static char dir[64];
 
 static int make_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/dl-unit-fs.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make(dir, sizeof(dir), "dl-unit-fs");
 }
 
 static int remove_dir(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return scratch_remove(dir);
 }
 
 static void write_new_then_read_back(void **state)

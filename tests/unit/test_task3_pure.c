@@ -23,6 +23,7 @@
 #include "procstat.h"
 #include "runlimits.h"
 #include "status.h"
+#include "scratch.h"
 
 /* ---- overlay ---------------------------------------------------------- */
 
@@ -251,23 +252,19 @@ static void has_matches_whole_lines_only(void **state)
 	assert_false(keyfile_has("", "status", "exited"));
 }
 
-/* A scratch directory per test, removed by the teardown even when an
- * assertion fails. */
+/* A scratch directory per test (scratch.h: removed also when it fails). */
 static char dir[64];
 
 static int make_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/dl-h4-unit.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make(dir, sizeof(dir), "dl-h4-unit");
 }
 
 static int remove_dir(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(dir);
 }
 
 static void update_never_recreates_a_removed_state(void **state)

@@ -14,14 +14,15 @@
 #include <cmocka.h>
 
 #include "safepath.h"
+#include "scratch.h"
 
-static char root[] = "/tmp/dl-h4-safepath.XXXXXX";
+static char root[64];
 static int root_fd = -1;
 
 static int make_tree(void **state)
 {
 	(void)state;
-	if (!mkdtemp(root))
+	if (scratch_make(root, sizeof(root), "dl-h4-safepath"))
 		return -1;
 	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return root_fd < 0 || mkdirat(root_fd, "etc", 0755) < 0 ? -1 : 0;
@@ -30,10 +31,8 @@ static int make_tree(void **state)
 static int remove_tree(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", root);
 	close(root_fd);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(root);
 }
 
 static void mount_dirs_are_created_or_accepted(void **state)
