@@ -93,3 +93,17 @@ wait_until() {
 	done
 	return 1
 }
+
+# The Debian mirror the host's apt already uses (first "deb" URI of the
+# main archive in sources.list or a deb822 .sources file), or nothing, in
+# which case debootstrap uses its own default. Never a hard-coded host.
+host_debian_mirror() {
+	local f
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+		[[ -r $f ]] || continue
+		awk '
+			/^[[:space:]]*deb[[:space:]]/ { for (i = 2; i <= NF; i++) if ($i ~ /^https?:\/\//) { print $i; break } }
+			/^URIs:/ { for (i = 2; i <= NF; i++) print $i }
+		' "$f"
+	done | grep -E '^https?://[^ ]+/debian/?$' | head -n 1 || true
+}
