@@ -4,6 +4,8 @@
 #   all            build common/ and every task
 #   test           install what is missing, build, run every suite
 #   test-unit      cmocka unit tests only
+#   test-vm        the suites that differ on a stock Debian 12 VM (systemd, cgroup v2, AppArmor), under qemu;
+#                  SUITES="task1 task2" picks others
 #   test-task1..4  one task's suites     test-netlab / test-reliability / test-workbook / test-lint / test-demo
 #   demo           the main job, narrated (tasks 1-2, then task 4's deployment)
 #   grade          grade the tree (TASK=N for one task)
@@ -44,6 +46,13 @@ test-netlab test-reliability test-workbook test-lint test-demo: test-%: deps
 	@$(MAKE) -s all
 	@tests/run $*
 
+# the stock machine the users have, booted from an image cached under
+# /var/cache/docker-lite-test/vm (built once from Debian's packages)
+test-vm: deps
+	@scripts/install-deps --vm
+	@$(MAKE) -s all
+	@scripts/vm/run $(SUITES)
+
 demo: deps
 	@$(MAKE) -s all
 	@scripts/demo
@@ -67,5 +76,5 @@ clean:
 	done
 	rm -rf dist results
 
-.PHONY: all common deps test test-unit test-netlab test-reliability test-workbook test-lint test-demo demo grade \
+.PHONY: all common deps test test-unit test-vm test-netlab test-reliability test-workbook test-lint test-demo demo grade \
 	student-edition bench clean
