@@ -86,6 +86,18 @@ state_of() {
 	awk -F= -v k="$2" '$1 == k { print $2; exit }' "$CONDUCTOR_ROOT/.containers/$1/state" 2>/dev/null
 }
 
+# Every value of a key that the state may hold several times (cgroup=).
+states_of() {
+	awk -F= -v k="$2" '$1 == k { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state" 2>/dev/null
+}
+
+# The cgroup layout: v2 (one tree, a container has one leaf holding every
+# limit) or v1/hybrid (one tree per controller, a leaf in each). Tests read a
+# container's leaves from its state and check what the layout puts there.
+cgroup_v2() {
+	[[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]
+}
+
 has_pid() {
 	[[ -n $(state_of "$1" pid) ]]
 }
@@ -443,6 +455,29 @@ container root"
 	run "$C" run --memory 1M h4img h4badmem -- true
 	assert_failure 125
 	[[ ! -e $CONDUCTOR_ROOT/.containers/h4badpids && ! -e $CONDUCTOR_ROOT/.containers/h4badmem ]]
+}
+
+# Gone, or a zombie waiting for its reaper.
+is_dead() {
+	[[ ! -e /proc/$1 ]] || [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]
+}
+
+@test "cgroups: stop removes the cgroup of a container whose monitor was killed, and puts the root back" {
+	local before="" monitor dirs=() d
+	if cgroup_v2; then before=$(cat /sys/fs/cgroup/cgroup.subtree_control); fi
+	crun -d --cpus 0.5 --pids 10 h4img h4orphan -- sleep infinity
+	mapfile -t dirs < <(states_of h4orphan cgroup)
+	((${#dirs[@]} > 0))
+	# the monitor, the dl-run that removes the cgroup when the container ends
+	monitor=$(state_of h4orphan parent)
+	kill -KILL "$monitor"
+	wait_until 50 is_dead "$monitor"
+	run "$C" stop h4orphan
+	assert_success
+	for d in "${dirs[@]}"; do [[ ! -e $d ]]; done
+	# v2: stop went through common/cgroup.c, which disabled at the root what
+	# docker-lite had enabled there (a plain rmdir of the group would not)
+	if cgroup_v2; then assert_equal "$(cat /sys/fs/cgroup/cgroup.subtree_control)" "$before"; fi
 }
 
 @test "pid reuse: stop never kills a process whose start time does not match" {
