@@ -8,6 +8,7 @@
 # shellcheck disable=SC2016,SC2030,SC2031 # single-quoted code runs in the lab's own shells; each test's arrays are its own (bats runs each test in a subshell)
 load helpers/common
 load helpers/netlab
+load helpers/leaks
 
 # The machine's real network namespace, as this suite must leave it.
 snapshot_real_namespace() {
@@ -15,7 +16,8 @@ snapshot_real_namespace() {
 		echo "## links"
 		ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort
 		echo "## routes"
-		ip route show table all
+		# not the kernel's own (router advertisements, expiry countdowns)
+		ip route show table all | leak_routes
 		echo "## iptables"
 		iptables-save | _netlab_normalize_iptables
 		echo "## sysctl"
