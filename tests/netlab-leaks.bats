@@ -1,9 +1,10 @@
 # bats file_tags=netlab
 # The "machine as it found it" checks themselves: the leak snapshot
 # (tests/helpers/leaks.bash) must not see what the kernel changes on its own
-# while a run goes on, and must see what a test leaves. Each case runs in
-# namespaces of its own (unshare), which go with its process: nothing here
-# reaches the real network.
+# while a run goes on, and must see what a test leaves; the network lab must
+# take away the /run/netns mount that `ip netns add` makes on a fresh
+# machine. Each case runs in namespaces of its own (unshare), which go with
+# its process: nothing here reaches the real network or mount table.
 
 load helpers/common
 load helpers/leaks
@@ -66,4 +67,79 @@ section() {
 	run leak_diff "$b" "$c"
 	assert_line "> 10.98.0.0/24 via 192.0.2.1 dev dl0 "
 	assert_line --regexp '^> 2001:db8:9::/64 via 2001:db8:1::1 dev dl0 metric [0-9]+ pref medium$'
+}
+
+# on_fresh_machine PROPAGATION PREFIX CODE: run bash CODE in a mount
+# namespace that plays a fresh machine: an empty /run of its own, "/" shared
+# (PROPAGATION shared: systemd makes it so, on the students' machines) or
+# private (the project's machines, no systemd). Nothing mounted there
+# reaches the real machine ("/" is made private first); the network
+# namespaces of its labs (named from PREFIX) are named only in its /run and
+# go with it.
+on_fresh_machine() {
+	# shellcheck disable=SC2016 # code for the inner shell: its own expansions
+	unshare -m --propagation unchanged bash -c '
+		set -euo pipefail
+		mount --make-rprivate /
+		mount "--make-r$2" /
+		mount -t tmpfs dl-fresh-run /run
+		mkdir /run/lock
+		source "$1/tests/helpers/netlab.bash"
+		prefix=$3
+		eval "$4"
+	' _ "$DL_REPO" "$@"
+}
+
+# What is left of the labs' traces in /run: empty when nothing.
+# shellcheck disable=SC2016 # code for on_fresh_machine's shell
+RUN_TRACES='
+	grep -E " /run/netns(/| )" /proc/self/mountinfo || true
+	ls -d /run/netns /run/docker-lite-netlab 2>/dev/null || true'
+
+@test "netlab: on a fresh machine the last lab down takes /run/netns away again, mount and directory" {
+	local propagation
+	for propagation in shared private; do
+		# shellcheck disable=SC2016 # code for on_fresh_machine's shell
+		run on_fresh_machine "$propagation" "f$$" '
+			netlab_up "${prefix}a" >/dev/null
+			mountpoint -q /run/netns
+			netlab_up "${prefix}b" >/dev/null
+			netlab_down "${prefix}a"
+			# still needed by the other lab
+			mountpoint -q /run/netns
+			netlab_down "${prefix}b"
+			echo "left: $('"$RUN_TRACES"')"'
+		assert_success
+		assert_output "left: "
+	done
+}
+
+@test "netlab: every layer of a /run/netns mounted twice (two first ip netns add racing) goes" {
+	# Two first `ip netns add` (the lab's and anyone's) that race each make
+	# /run/netns a mount point: both find it none, both bind-mount it on
+	# itself, then mount their namespaces on the top layer. Played by an ip
+	# that, the first time, makes both layers before it adds the namespace.
+	# Under a shared /run one umount takes every layer (they are peers);
+	# under a private one each layer is a umount of its own.
+	local propagation
+	for propagation in shared private; do
+		# shellcheck disable=SC2016 # code for on_fresh_machine's shell
+		run on_fresh_machine "$propagation" "g$$" '
+			ip() {
+				if [[ $1 == netns && $2 == add && -z ${raced:-} ]]; then
+					raced=1
+					mkdir -p /run/netns
+					mount --bind /run/netns /run/netns
+					mount --bind /run/netns /run/netns
+					mount --make-shared /run/netns
+				fi
+				command ip "$@"
+			}
+			netlab_up "$prefix" >/dev/null
+			[[ $(grep -c " /run/netns " /proc/self/mountinfo) -ge 2 ]]
+			netlab_down "$prefix"
+			echo "left: $('"$RUN_TRACES"')"'
+		assert_success
+		assert_output "left: "
+	done
 }
