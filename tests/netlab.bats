@@ -158,7 +158,7 @@ tcp_read_in() {
 	# a route lookup sends nothing: documentation addresses, a container
 	# subnet and the machine's real address are all unreachable
 	local real_ip addr
-	real_ip=$(ip -o -4 addr show scope global | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+	real_ip=$(ip -o -4 addr show scope global | awk 'NR == 1 { sub(/\/.*/, "", $4); print $4 }')
 	for addr in 192.0.2.1 10.99.0.2 10.200.0.2 ${real_ip:+"$real_ip"}; do
 		run netlab_out ip route get "$addr"
 		assert_failure
