@@ -373,17 +373,26 @@ synthetic_tree() {
 @test "grader: not root, tests that need root are ENV (incomplete grade), never a silent pass or zero" {
 	require_root
 	command -v setpriv >/dev/null || skip "setpriv(1) from util-linux is not installed"
-	# the unprivileged grader cannot enter this test's TMPDIR: give it its own
+	# The unprivileged grader can enter neither this test's TMPDIR nor,
+	# maybe, this tree (a checkout in a home directory: Debian's adduser
+	# makes them 0700). It gets a directory of its own, with a copy of the
+	# tree and its TMPDIR.
 	nobody_tmp=$(mktemp -d -p /tmp dl-workbook-nobody.XXXXXX)
-	chown 65534:65534 "$nobody_tmp"
+	(
+		# shellcheck source=../scripts/lib/tree.sh
+		source "$DL_REPO/scripts/lib/tree.sh"
+		tree_copy "$DL_REPO" "$nobody_tmp/tree"
+	)
+	mkdir "$nobody_tmp/tmp"
+	chown -R 65534:65534 "$nobody_tmp"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups \
-		env HOME="$nobody_tmp" TMPDIR="$nobody_tmp" "$GRADE" 1
+		env HOME="$nobody_tmp/tmp" TMPDIR="$nobody_tmp/tmp" "$nobody_tmp/tree/scripts/grade" 1
 	assert_failure 2
 	assert_output --partial "not root: tests that need root will be reported as ENV"
 	assert_line --regexp '^  ENV +0/3 +task1: output is exactly'
 	assert_output --partial "could not run on this machine (ENV): the grade is incomplete"
 	# and its scratch tree is gone
-	run find "$nobody_tmp" -mindepth 1 -maxdepth 1
+	run find "$nobody_tmp/tmp" -mindepth 1 -maxdepth 1
 	assert_output ""
 }
 
