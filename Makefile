@@ -1,7 +1,7 @@
 # docker-lite - top-level entry points. Run as root for anything that
 # installs, tests or runs containers: `sudo make test`, `sudo make demo`.
 #
-#   all            build common/ and every task
+#   all            install what is missing (not root: name it, stop), build common/ and every task
 #   test           install what is missing, build, run every suite
 #   test-unit      cmocka unit tests only
 #   test-vm        the suites that differ on a stock Debian 12 VM (systemd, cgroup v2, AppArmor), under qemu;
@@ -11,14 +11,17 @@
 #   grade          grade the tree (TASK=N for one task)
 #   student-edition  write dist/student/ with the solutions stubbed out
 #   bench          benchmarks against real runtimes (installs them)
-#   deps           install build and test dependencies (Debian packages)
+#   deps           install build and test dependencies (Debian packages; not root: check only)
 #   clean          remove build artefacts
 
 SHELL := /bin/bash
 TASK_DIRS := task1 task2 task3 task4/counter-service task4/external-service
 ROOT_USER := $(filter 0,$(shell id -u))
 
-all: common
+# dependencies first: as root they are installed, otherwise missing ones are
+# named with the command that installs them (not a compiler error later)
+all: deps
+	@$(MAKE) -s common
 	@for d in $(TASK_DIRS); do \
 		if [ -f $$d/Makefile ]; then $(MAKE) -s -C $$d || exit 1; fi; \
 	done
@@ -26,10 +29,10 @@ all: common
 common:
 	@$(MAKE) -s -C common
 
-# Installing needs root; without it we build and test what we can.
+# Installing needs root; without it, say what is missing and stop if anything is.
 deps:
 	@if [ -n "$(ROOT_USER)" ]; then scripts/install-deps; \
-	else echo "make: not root, not installing dependencies (run: sudo make deps)"; fi
+	else scripts/install-deps --check; fi
 
 test: deps
 	@$(MAKE) -s all

@@ -5,10 +5,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const v2_names[CG_NCONTROLLERS] = { "cpu", "memory", "pids" };
 /* v1 hierarchies may be co-mounted ("cpu,cpuacct"): try each spelling */
@@ -117,37 +121,200 @@ static long period_of(const struct cg_limits *l)
 	return l->cpu_period_us > 0 ? l->cpu_period_us : CG_DEFAULT_PERIOD_US;
 }
 
-/* ---- v2: one tree; controllers must be enabled top-down ---------------- */
+/* ---- the lock and the record ------------------------------------------- */
 
-/* A cgroup v2 controller is usable in a child only once the parent lists it
- * in cgroup.subtree_control; the root may do that freely, and <group> holds
- * no processes itself, so the no-internal-process rule is respected. */
-static int v2_enable(const char *dir, const struct cg_limits *l)
+static const char *record_dir = CG_DEFAULT_RECORD_DIR;
+
+void cg_set_record_dir(const char *dir)
 {
-	char avail[512], path[PATH_MAX];
-	int rc = path_join(path, sizeof(path), dir, "cgroup.controllers");
+	record_dir = dir && *dir ? dir : CG_DEFAULT_RECORD_DIR;
+}
+
+/* One lock for every docker-lite process that changes a cgroup tree, so a
+ * create and a destroy never interleave: without it one could remove the
+ * group between the other's mkdir of the group and of its leaf, or disable
+ * at the root a controller the other has just found enabled.  It is a flock
+ * of the root directory itself: always there, no lock file to leave behind. */
+static int lock_root(const char *root)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int err = -errno;
+			close(fd);
+			return err;
+		}
+	}
+	return fd;
+}
+
+static unsigned bit(int c)
+{
+	return 1u << c;
+}
+
+/* Our controllers among the words of a list such as cgroup.controllers or
+ * cgroup.subtree_control ("cpuset cpu io memory pids"): whole words only,
+ * "cpu" is not "cpuset". */
+static unsigned controllers_in(const char *text)
+{
+	unsigned mask = 0;
+	for (const char *s = text; *s;) {
+		size_t n = strcspn(s, " \t\n");
+		for (int c = 0; c < CG_NCONTROLLERS; c++)
+			if (n == strlen(v2_names[c]) && strncmp(s, v2_names[c], n) == 0)
+				mask |= bit(c);
+		s += n;
+		s += strspn(s, " \t\n");
+	}
+	return mask;
+}
+
+static int read_controllers(const char *dir, const char *knob, unsigned *mask)
+{
+	char path[PATH_MAX], text[512];
+	int rc = path_join(path, sizeof(path), dir, knob);
 	if (rc)
 		return rc;
-	ssize_t n = read_file(path, avail, sizeof(avail));
+	ssize_t n = read_file(path, text, sizeof(text));
 	if (n < 0)
 		return (int)n;
-	for (int c = 0; c < CG_NCONTROLLERS; c++) {
-		if (!wants(l, c))
-			continue;
-		/* match whole words only: "cpu" must not match "cpuset" */
-		char padded[520], word[16];
-		snprintf(padded, sizeof(padded), " %s ", avail);
-		for (char *s = padded; *s; s++)
-			if (*s == '\n')
-				*s = ' ';
-		snprintf(word, sizeof(word), " %s ", v2_names[c]);
-		if (!strstr(padded, word))
-			return -EOPNOTSUPP;
-		snprintf(word, sizeof(word), "+%s", v2_names[c]);
-		if ((rc = write_knob(dir, "cgroup.subtree_control", word)) < 0)
+	*mask = controllers_in(text);
+	return 0;
+}
+
+/* The record: the controllers docker-lite enabled at the v2 root and has not
+ * disabled again, one line such as "cpu pids"; no file means none. */
+static int record_read(unsigned *mask)
+{
+	char path[PATH_MAX], text[128];
+	int rc = path_join(path, sizeof(path), record_dir, CG_RECORD_FILE);
+	if (rc)
+		return rc;
+	ssize_t n = read_file(path, text, sizeof(text));
+	if (n < 0 && n != -ENOENT)
+		return (int)n;
+	*mask = n < 0 ? 0 : controllers_in(text);
+	return 0;
+}
+
+/* Not cgroups: plain mkdir/unlink/rmdir, not the sys_ wrappers (which the
+ * unit tests' fake kernel replaces).  An empty record leaves neither file nor
+ * directory: /run as it was found. */
+static int record_write(unsigned mask)
+{
+	char path[PATH_MAX], text[64];
+	size_t len = 0;
+	int rc = path_join(path, sizeof(path), record_dir, CG_RECORD_FILE);
+	if (rc)
+		return rc;
+	if (!mask) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+		rmdir(record_dir); /* fails while other run-time state is kept there: fine */
+		return 0;
+	}
+	if (mkdir(record_dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	text[0] = '\0';
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		if (mask & bit(c))
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s", len ? " " : "", v2_names[c]);
+	snprintf(text + len, sizeof(text) - len, "\n");
+	return write_new_file(path, text);
+}
+
+/* ---- v2: one tree; controllers must be enabled top-down ---------------- */
+
+static unsigned wanted(const struct cg_limits *l)
+{
+	unsigned mask = 0;
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		if (wants(l, c))
+			mask |= bit(c);
+	return mask;
+}
+
+/* "+cpu", "-pids": one controller a write, so a refusal names its controller. */
+static int switch_controller(const char *dir, int c, char sign)
+{
+	char word[16];
+	snprintf(word, sizeof(word), "%c%s", sign, v2_names[c]);
+	return write_knob(dir, "cgroup.subtree_control", word);
+}
+
+/* A cgroup v2 controller is usable in a child only once the parent lists it
+ * in cgroup.subtree_control; <group> holds no processes itself, so the
+ * no-internal-process rule is respected. */
+static int v2_enable(const char *dir, unsigned want)
+{
+	unsigned avail;
+	int rc = read_controllers(dir, "cgroup.controllers", &avail);
+	if (rc)
+		return rc;
+	if (want & ~avail)
+		return -EOPNOTSUPP;
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		if ((want & bit(c)) && (rc = switch_controller(dir, c, '+')) < 0)
 			return rc;
+	return 0;
+}
+
+/* At the root, enabling changes the whole machine (every cgroup below may
+ * now get the controller's files), so only what is off is enabled, and
+ * recorded first: a crash in between leaves a record of a change not made
+ * (the next destroy finds the controller off and just forgets it) rather
+ * than a change nobody would undo. */
+static int v2_enable_root(const char *root, unsigned want)
+{
+	unsigned avail, on, ours;
+	int rc;
+	if ((rc = read_controllers(root, "cgroup.controllers", &avail)))
+		return rc;
+	if (want & ~avail)
+		return -EOPNOTSUPP;
+	if ((rc = read_controllers(root, "cgroup.subtree_control", &on)) || (rc = record_read(&ours)))
+		return rc;
+	for (int c = 0; c < CG_NCONTROLLERS; c++) {
+		if (!(want & bit(c)) || (on & bit(c)))
+			continue;
+		if ((rc = record_write(ours | bit(c))))
+			return rc;
+		ours |= bit(c);
+		if ((rc = switch_controller(root, c, '+')) < 0) {
+			record_write(ours & ~bit(c));
+			return rc;
+		}
 	}
 	return 0;
+}
+
+/* The group is gone: disable at the root what the record says docker-lite
+ * enabled there.  EBUSY means a cgroup outside docker-lite has since enabled
+ * the controller for its own children (the kernel will not take it away from
+ * under them): it is theirs now, so it stays on and leaves the record. */
+static int v2_restore_root(const char *root)
+{
+	unsigned ours, on;
+	int rc = record_read(&ours), first = 0;
+	if (rc || !ours)
+		return rc;
+	if ((rc = read_controllers(root, "cgroup.subtree_control", &on)))
+		return rc;
+	for (int c = 0; c < CG_NCONTROLLERS; c++) {
+		if (!(ours & bit(c)))
+			continue;
+		rc = on & bit(c) ? switch_controller(root, c, '-') : 0;
+		if (rc < 0 && rc != -EBUSY) {
+			first = first ? first : rc;
+			continue; /* kept in the record: the next destroy tries again */
+		}
+		ours &= ~bit(c);
+	}
+	rc = record_write(ours);
+	return first ? first : rc;
 }
 
 static int v2_apply(const char *leaf, const struct cg_limits *l)
@@ -166,18 +333,18 @@ static int v2_apply(const char *leaf, const struct cg_limits *l)
 	return 0;
 }
 
-static int v2_create(struct cgroup *cg, const char *root, const char *group, const char *name,
-		     const struct cg_limits *l)
+static int v2_create(struct cgroup *cg, const char *group, const char *name, const struct cg_limits *l)
 {
+	unsigned want = wanted(l);
 	int rc;
-	if ((rc = path_join(cg->group, sizeof(cg->group), root, group)) ||
+	if ((rc = path_join(cg->group, sizeof(cg->group), cg->root, group)) ||
 	    (rc = path_join(cg->leaf[0], sizeof(cg->leaf[0]), cg->group, name)))
 		return rc;
-	if ((rc = v2_enable(root, l)))
+	if ((rc = v2_enable_root(cg->root, want)))
 		return rc;
 	if (sys_mkdir(cg->group, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	if ((rc = v2_enable(cg->group, l)))
+	if ((rc = v2_enable(cg->group, want)))
 		return rc;
 	if (sys_mkdir(cg->leaf[0], 0755) < 0)
 		return -errno;
@@ -213,15 +380,14 @@ static int v1_apply(enum cg_controller c, const char *leaf, const struct cg_limi
 	}
 }
 
-static int v1_create(struct cgroup *cg, const char *root, const char *group, const char *name,
-		     const struct cg_limits *l)
+static int v1_create(struct cgroup *cg, const char *group, const char *name, const struct cg_limits *l)
 {
 	for (int c = 0; c < CG_NCONTROLLERS; c++) {
 		char hier[PATH_MAX];
 		int rc;
 		if (!wants(l, c))
 			continue;
-		if ((rc = v1_hierarchy(root, c, hier, sizeof(hier))) ||
+		if ((rc = v1_hierarchy(cg->root, c, hier, sizeof(hier))) ||
 		    (rc = path_join(cg->v1_group[c], sizeof(cg->v1_group[c]), hier, group)) ||
 		    (rc = path_join(cg->leaf[c], sizeof(cg->leaf[c]), cg->v1_group[c], name)))
 			return rc;
@@ -238,24 +404,59 @@ static int v1_create(struct cgroup *cg, const char *root, const char *group, con
 	return 0;
 }
 
+/* What cg_create and cg_open share: check the names, detect the mode. */
+static int cg_start(struct cgroup *cg, const char *root, const char *group, const char *name)
+{
+	memset(cg, 0, sizeof(*cg));
+	if (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") || !group[0] ||
+	    strstr(group, ".."))
+		return -EINVAL;
+	if ((size_t)snprintf(cg->root, sizeof(cg->root), "%s", root) >= sizeof(cg->root))
+		return -ENAMETOOLONG;
+	return cg_detect(root, &cg->mode);
+}
+
+static int destroy_locked(struct cgroup *cg);
+
 int cg_create(struct cgroup *cg, const char *root, const char *group, const char *name,
 	      const struct cg_limits *limits)
 {
-	memset(cg, 0, sizeof(*cg));
-	if (!name[0] || strchr(name, '/') || !group[0] || strstr(group, ".."))
-		return -EINVAL;
-	int rc = cg_detect(root, &cg->mode);
+	int rc = cg_start(cg, root, group, name);
 	if (rc)
-		return rc;
-	rc = cg->mode == CG_MODE_V2 ? v2_create(cg, root, group, name, limits)
-				    : v1_create(cg, root, group, name, limits);
+		return rc; /* mode none: cg_destroy has nothing to do */
+	int lock = lock_root(root);
+	if (lock < 0)
+		return lock;
+	rc = cg->mode == CG_MODE_V2 ? v2_create(cg, group, name, limits) : v1_create(cg, group, name, limits);
 	if (rc) {
 		/* v2: a leaf we failed to mkdir is not ours (EEXIST) */
 		if (rc == -EEXIST)
 			cg->leaf[0][0] = '\0';
-		cg_destroy(cg);
+		destroy_locked(cg);
 	}
+	close(lock);
 	return rc;
+}
+
+int cg_open(struct cgroup *cg, const char *root, const char *group, const char *name)
+{
+	int rc = cg_start(cg, root, group, name);
+	if (rc)
+		return rc;
+	if (cg->mode == CG_MODE_V2) {
+		if ((rc = path_join(cg->group, sizeof(cg->group), root, group)))
+			return rc;
+		return path_join(cg->leaf[0], sizeof(cg->leaf[0]), cg->group, name);
+	}
+	for (int c = 0; c < CG_NCONTROLLERS; c++) {
+		char hier[PATH_MAX];
+		if (v1_hierarchy(root, c, hier, sizeof(hier)))
+			continue; /* not mounted: nothing of ours there */
+		if ((rc = path_join(cg->v1_group[c], sizeof(cg->v1_group[c]), hier, group)) ||
+		    (rc = path_join(cg->leaf[c], sizeof(cg->leaf[c]), cg->v1_group[c], name)))
+			return rc;
+	}
+	return 0;
 }
 
 int cg_attach(const struct cgroup *cg, pid_t pid)
@@ -284,15 +485,42 @@ static int remove_dir(char *path, int ignore_busy)
 	return rc;
 }
 
-int cg_destroy(struct cgroup *cg)
+/* With the root locked.  The groups are tried only once every leaf is gone,
+ * so a caller that retries while a leaf is busy removes them on a later call. */
+static int destroy_locked(struct cgroup *cg)
 {
 	int first = 0;
 	for (int c = 0; c < CG_NCONTROLLERS; c++) {
 		int rc = remove_dir(cg->leaf[c], 0);
 		if (rc && !first)
 			first = rc;
-		remove_dir(cg->v1_group[c], 1); /* shared by other containers */
 	}
-	remove_dir(cg->group, 1);
-	return first;
+	if (first)
+		return first;
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		remove_dir(cg->v1_group[c], 1); /* shared by other containers */
+	if (!cg->group[0])
+		return 0;
+	if (sys_rmdir(cg->group) < 0 && errno != ENOENT) {
+		/* EBUSY, ENOTEMPTY: other containers' cgroups are still in it */
+		int err = errno == EBUSY || errno == ENOTEMPTY ? 0 : -errno;
+		if (!err)
+			cg->group[0] = '\0';
+		return err;
+	}
+	cg->group[0] = '\0';
+	/* the last docker-lite cgroup is gone: so is the reason for the root's change */
+	return cg->mode == CG_MODE_V2 ? v2_restore_root(cg->root) : 0;
+}
+
+int cg_destroy(struct cgroup *cg)
+{
+	if (cg->mode == CG_MODE_NONE)
+		return 0;
+	int lock = lock_root(cg->root);
+	if (lock < 0)
+		return lock;
+	int rc = destroy_locked(cg);
+	close(lock);
+	return rc;
 }

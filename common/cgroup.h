@@ -18,6 +18,10 @@
 #define CG_V1_MAGIC 0x27e0ebL      /* CGROUP_SUPER_MAGIC */
 #define CG_TMPFS_MAGIC 0x01021994L /* TMPFS_MAGIC */
 #define CG_DEFAULT_PERIOD_US 100000L
+/* Run-time state that outlives one process: the record of the v2 root's
+ * controllers docker-lite enabled (cleared at reboot, as the change is). */
+#define CG_DEFAULT_RECORD_DIR "/run/docker-lite"
+#define CG_RECORD_FILE "cgroup-root-enabled"
 
 enum cg_mode { CG_MODE_NONE = 0, CG_MODE_V1, CG_MODE_V2 };
 enum cg_controller { CG_CPU = 0, CG_MEMORY, CG_PIDS, CG_NCONTROLLERS };
@@ -32,6 +36,7 @@ struct cg_limits {
 
 struct cgroup {
 	enum cg_mode mode;
+	char root[PATH_MAX];  /* the cgroup root it was made under */
 	char group[PATH_MAX]; /* v2: <root>/<group>; v1: unused */
 	/* v2: leaf[0] is the one directory; v1: one leaf per used controller */
 	char leaf[CG_NCONTROLLERS][PATH_MAX];
@@ -57,10 +62,23 @@ int cg_parse_size(const char *text, long long *bytes);
  * whatever was created is removed again.  Returns 0 or -errno. */
 int cg_create(struct cgroup *cg, const char *root, const char *group, const char *name,
 	      const struct cg_limits *limits);
+/* The cgroup cg_create would make, without making anything: for a
+ * cg_destroy from another process than the one that made it.  Returns 0 or
+ * -errno (-EINVAL for a bad name, -ENOENT when no cgroup fs is mounted). */
+int cg_open(struct cgroup *cg, const char *root, const char *group, const char *name);
 /* Move pid into the cgroup (every hierarchy on v1). */
 int cg_attach(const struct cgroup *cg, pid_t pid);
 /* Remove the leaf cgroup(s), then the group directory if nothing else uses
- * it.  Safe to call twice.  Returns 0 or the first -errno. */
+ * it; on v2, once the group is gone, disable again at the root exactly the
+ * controllers cg_create enabled there (never one that was on before).  Safe
+ * to call twice.  Returns 0 or the first -errno. */
 int cg_destroy(struct cgroup *cg);
+
+/* cg_create and cg_destroy serialise on a lock of the cgroup root and keep
+ * what they enabled at a v2 root in <dir>/CG_RECORD_FILE, so a container
+ * started by one process and removed by another leaves the root as found.
+ * The directory defaults to CG_DEFAULT_RECORD_DIR; the unit tests' fake tree
+ * points it at a scratch directory. */
+void cg_set_record_dir(const char *dir);
 
 #endif

@@ -105,5 +105,5 @@ host_debian_mirror() {
 			/^[[:space:]]*deb[[:space:]]/ { for (i = 2; i <= NF; i++) if ($i ~ /^https?:\/\//) { print $i; break } }
 			/^URIs:/ { for (i = 2; i <= NF; i++) print $i }
 		' "$f"
-	done | grep -E '^https?://[^ ]+/debian/?$' | head -n 1 || true
+	done | grep -E '^https?://[^ ]+/debian/?$' | sed -n 1p || true
 }

@@ -41,7 +41,9 @@ usage() {
 # ---- reading the tool's state ------------------------------------------------
 
 image_exists() {
-	conductor images | awk 'NR > 1 { print $1 }' | grep -qx -- "$1"
+	# awk reads every line (no early exit that would leave conductor
+	# writing into a closed pipe)
+	conductor images | awk -v name="$1" 'NR > 1 && $1 == name { found = 1 } END { exit !found }'
 }
 
 # One column (NAME IMAGE PID STATUS IP PORTS CREATED) of a container's row
@@ -76,9 +78,9 @@ wait_for() {
 # route), to print how other machines reach the service.
 host_address() {
 	local ifc
-	ifc=$(ip -4 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+	ifc=$(ip -4 route show default | awk '!done { for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); done = 1; break } }')
 	[[ -n $ifc ]] || return 0
-	ip -4 -o addr show dev "$ifc" | awk '{ sub(/\/.*/, "", $4); print $4; exit }'
+	ip -4 -o addr show dev "$ifc" | awk 'NR == 1 { sub(/\/.*/, "", $4); print $4 }'
 }
 
 # ---- steps ------------------------------------------------------------------------

@@ -41,7 +41,7 @@ teardown() {
 	assert_line 'Hostname within container: new_hostname'
 	# requests from the outside machine count 1, 2, 3, in that order
 	local greetings
-	greetings=$(grep -o 'sent request to this container [0-9]* times' <<<"$output" | head -n 3 | grep -o '[0-9]*' | paste -sd ' ')
+	greetings=$(grep -o 'sent request to this container [0-9]* times' <<<"$output" | sed -n 1,3p | grep -o '[0-9]*' | paste -sd ' ')
 	assert_equal "$greetings" "1 2 3"
 	# the counter's port is refused from outside, on the host's address and its own
 	assert_equal "$(grep -c "^outside\\$ curl http://.*:8080/get_counter" <<<"$output")" 2

@@ -8,6 +8,7 @@
 # shellcheck disable=SC2016,SC2030,SC2031 # single-quoted code runs in the lab's own shells; each test's arrays are its own (bats runs each test in a subshell)
 load helpers/common
 load helpers/netlab
+load helpers/leaks
 
 # The machine's real network namespace, as this suite must leave it.
 snapshot_real_namespace() {
@@ -15,7 +16,8 @@ snapshot_real_namespace() {
 		echo "## links"
 		ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort
 		echo "## routes"
-		ip route show table all
+		# not the kernel's own (router advertisements, expiry countdowns)
+		ip route show table all | leak_routes
 		echo "## iptables"
 		iptables-save | _netlab_normalize_iptables
 		echo "## sysctl"
@@ -156,7 +158,7 @@ tcp_read_in() {
 	# a route lookup sends nothing: documentation addresses, a container
 	# subnet and the machine's real address are all unreachable
 	local real_ip addr
-	real_ip=$(ip -o -4 addr show scope global | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+	real_ip=$(ip -o -4 addr show scope global | awk 'NR == 1 { sub(/\/.*/, "", $4); print $4 }')
 	for addr in 192.0.2.1 10.99.0.2 10.200.0.2 ${real_ip:+"$real_ip"}; do
 		run netlab_out ip route get "$addr"
 		assert_failure

@@ -335,7 +335,7 @@ kill_at_random() {
 	lab run -d relimg victim -- sleep infinity
 	lab addnetwork victim --expose 3002:80
 	kill -KILL "$(container_pid victim)"
-	wait_until 50 bash -c "'$C' ps | grep -qE '^victim +relimg +- +exited'"
+	wait_until 50 bash -c "'$C' ps | awk '/^victim +relimg +- +exited/ { f = 1 } END { exit !f }'"
 	run lab stop victim
 	assert_success
 	assert_no_leak "$before"

@@ -29,7 +29,7 @@ expected_output() {
 
 # The parent's PID as it printed it (first block).
 printed_parent_pid() {
-	sed -n 's/^Parent Process PID: //p' <<<"$1" | head -n 1
+	sed -n 's/^Parent Process PID: //p' <<<"$1" | sed -n 1p
 }
 
 @test "task1: output is exactly the assignment's blocks when stdout is a pipe" {

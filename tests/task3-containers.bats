@@ -86,6 +86,29 @@ state_of() {
 	awk -F= -v k="$2" '$1 == k { print $2; exit }' "$CONDUCTOR_ROOT/.containers/$1/state" 2>/dev/null
 }
 
+# Every value of a key that the state may hold several times (cgroup=).
+states_of() {
+	awk -F= -v k="$2" '$1 == k { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state" 2>/dev/null
+}
+
+# The cgroup layout: v2 (one tree, a container has one leaf holding every
+# limit) or v1/hybrid (one tree per controller, a leaf in each). Tests read a
+# container's leaves from its state and check what the layout puts there.
+cgroup_v2() {
+	[[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]
+}
+
+# The one of the directories after KNOB that has KNOB: on v1 each
+# controller's files are in its own hierarchy ("cpu" or "cpu,cpuacct").
+dir_with() {
+	local knob=$1 dir
+	shift
+	for dir; do
+		[[ -e $dir/$knob ]] && printf '%s\n' "$dir" && return 0
+	done
+	return 1
+}
+
 has_pid() {
 	[[ -n $(state_of "$1" pid) ]]
 }
@@ -402,29 +425,47 @@ container root"
 
 @test "cgroups: --cpus, --memory and --pids make the right cgroup, exec joins it, stop removes it" {
 	crun -d --cpus 0.5 --memory 64M --pids 20 h4img h4cg -- sleep infinity
-	local dirs d
-	dirs=$(awk -F= '$1 == "cgroup" { print $2 }' "$CONDUCTOR_ROOT/.containers/h4cg/state")
-	assert_equal "$(wc -l <<<"$dirs")" 3
-	for d in $dirs; do
+	local dirs=() d
+	mapfile -t dirs < <(states_of h4cg cgroup)
+	for d in "${dirs[@]}"; do
 		[[ -d $d && $d == */docker-lite/h4cg.* ]]
 		grep -qx "$(state_of h4cg pid)" "$d/cgroup.procs"
 	done
-	assert_equal "$(cat "$(grep /cpu/ <<<"$dirs")/cpu.cfs_quota_us")" 50000
-	assert_equal "$(cat "$(grep /cpu/ <<<"$dirs")/cpu.cfs_period_us")" 100000
-	assert_equal "$(cat "$(grep /memory/ <<<"$dirs")/memory.limit_in_bytes")" $((64 << 20))
-	assert_equal "$(cat "$(grep /pids/ <<<"$dirs")/pids.max")" 20
+	if cgroup_v2; then
+		# one leaf, every limit in it
+		assert_equal "${#dirs[@]}" 1
+		assert_equal "$(cat "${dirs[0]}/cpu.max")" "50000 100000"
+		assert_equal "$(cat "${dirs[0]}/memory.max")" $((64 << 20))
+		assert_equal "$(cat "${dirs[0]}/pids.max")" 20
+	else
+		# a leaf in each controller's hierarchy
+		assert_equal "${#dirs[@]}" 3
+		d=$(dir_with cpu.cfs_quota_us "${dirs[@]}")
+		assert_equal "$(cat "$d/cpu.cfs_quota_us")" 50000
+		assert_equal "$(cat "$d/cpu.cfs_period_us")" 100000
+		d=$(dir_with memory.limit_in_bytes "${dirs[@]}")
+		assert_equal "$(cat "$d/memory.limit_in_bytes")" $((64 << 20))
+		d=$(dir_with pids.max "${dirs[@]}")
+		assert_equal "$(cat "$d/pids.max")" 20
+	fi
 	run "$C" exec h4cg -- cat /proc/self/cgroup
-	assert_line --regexp '^[0-9]+:pids:/docker-lite/h4cg\.'
+	if cgroup_v2; then
+		assert_line --regexp '^0::/docker-lite/h4cg\.[0-9a-f]+$'
+	else
+		assert_line --regexp '^[0-9]+:([^:]*,)?cpu(,[^:]*)?:/docker-lite/h4cg\.[0-9a-f]+$'
+		assert_line --regexp '^[0-9]+:memory:/docker-lite/h4cg\.[0-9a-f]+$'
+		assert_line --regexp '^[0-9]+:pids:/docker-lite/h4cg\.[0-9a-f]+$'
+	fi
 	run "$C" stop h4cg
 	assert_success
-	for d in $dirs; do [[ ! -e $d ]]; done
+	for d in "${dirs[@]}"; do [[ ! -e $d ]]; done
 }
 
 @test "cgroups: the pids limit holds, and a foreground container's cgroup goes when it ends" {
 	# the init and sleep make 2 of 3; exec's sh makes 3, its first fork fails
 	crun -d --pids 3 h4img h4pids -- sleep infinity
 	local cg
-	cg=$(state_of h4pids cgroup)
+	cg=$(state_of h4pids cgroup) # one leaf on either layout: pids only
 	run "$C" exec h4pids -- sh -c 'sleep 1 & sleep 1 & wait'
 	assert_failure
 	assert_output --partial fork
@@ -432,10 +473,16 @@ container root"
 	(($(cat "$cg/pids.current") <= 3))
 	run crun --pids 8 h4img h4pids2 -- sh -c 'cat /proc/self/cgroup'
 	assert_success
-	local leaf
-	leaf=$(grep -o 'pids:/docker-lite/.*' <<<"$output")
-	leaf=${leaf#pids:}
-	[[ -n $leaf && ! -e /sys/fs/cgroup/pids$leaf ]]
+	# the container's own line: v2 "0::/docker-lite/<leaf>", v1 "N:pids:/docker-lite/<leaf>"
+	local re line leaf=""
+	if cgroup_v2; then re='^0::(/docker-lite/h4pids2\.[0-9a-f]+)$'; else re='^[0-9]+:pids:(/docker-lite/h4pids2\.[0-9a-f]+)$'; fi
+	for line in "${lines[@]}"; do
+		if [[ $line =~ $re ]]; then leaf=${BASH_REMATCH[1]}; fi
+	done
+	[[ -n $leaf ]] || fail "no docker-lite line in the container's /proc/self/cgroup: $output"
+	# gone from every hierarchy, whatever the layout
+	run find /sys/fs/cgroup -maxdepth 3 -path "*$leaf"
+	assert_output ""
 	run "$C" run --pids 0 h4img h4badpids -- true
 	assert_failure 125
 	run "$C" run --cpus lots h4img h4badcpus -- true
@@ -443,6 +490,29 @@ container root"
 	run "$C" run --memory 1M h4img h4badmem -- true
 	assert_failure 125
 	[[ ! -e $CONDUCTOR_ROOT/.containers/h4badpids && ! -e $CONDUCTOR_ROOT/.containers/h4badmem ]]
+}
+
+# Gone, or a zombie waiting for its reaper.
+is_dead() {
+	[[ ! -e /proc/$1 ]] || [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]
+}
+
+@test "cgroups: stop removes the cgroup of a container whose monitor was killed, and puts the root back" {
+	local before="" monitor dirs=() d
+	if cgroup_v2; then before=$(cat /sys/fs/cgroup/cgroup.subtree_control); fi
+	crun -d --cpus 0.5 --pids 10 h4img h4orphan -- sleep infinity
+	mapfile -t dirs < <(states_of h4orphan cgroup)
+	((${#dirs[@]} > 0))
+	# the monitor, the dl-run that removes the cgroup when the container ends
+	monitor=$(state_of h4orphan parent)
+	kill -KILL "$monitor"
+	wait_until 50 is_dead "$monitor"
+	run "$C" stop h4orphan
+	assert_success
+	for d in "${dirs[@]}"; do [[ ! -e $d ]]; done
+	# v2: stop went through common/cgroup.c, which disabled at the root what
+	# docker-lite had enabled there (a plain rmdir of the group would not)
+	if cgroup_v2; then assert_equal "$(cat /sys/fs/cgroup/cgroup.subtree_control)" "$before"; fi
 }
 
 @test "pid reuse: stop never kills a process whose start time does not match" {

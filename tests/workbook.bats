@@ -49,6 +49,13 @@ teardown() {
 	done
 }
 
+# json_has FILE ERE TEXT: a line of FILE matches ERE and holds TEXT. One awk
+# that reads it all: `grep | grep -q` stops reading at the first match and
+# leaves the first grep writing into a closed pipe.
+json_has() {
+	awk -v re="$2" -v text="$3" '$0 ~ re && index($0, text) { found = 1 } END { exit !found }' "$1"
+}
+
 docker_lite_cgroups() {
 	find /sys/fs/cgroup -maxdepth 5 -type d -path '*docker-lite*' 2>/dev/null | sort
 }
@@ -281,7 +288,7 @@ synthetic_tree() {
 		"$MSE" --only "$id" --out "$mutant" --no-build --no-tar 2>/dev/null
 		run "$GRADE" --submission "$mutant" --json "$json" "$task"
 		assert_failure 1
-		grep -E '"outcome": "(fail|timeout)"' "$json" | grep -qF "TODO(task $id)" ||
+		json_has "$json" '"outcome": "(fail|timeout)"' "TODO(task $id)" ||
 			fail "no test of task $task fails with TODO(task $id) when only region $id ($place) is missing"
 	done < <("$MSE" --list)
 }
@@ -366,17 +373,26 @@ synthetic_tree() {
 @test "grader: not root, tests that need root are ENV (incomplete grade), never a silent pass or zero" {
 	require_root
 	command -v setpriv >/dev/null || skip "setpriv(1) from util-linux is not installed"
-	# the unprivileged grader cannot enter this test's TMPDIR: give it its own
+	# The unprivileged grader can enter neither this test's TMPDIR nor,
+	# maybe, this tree (a checkout in a home directory: Debian's adduser
+	# makes them 0700). It gets a directory of its own, with a copy of the
+	# tree and its TMPDIR.
 	nobody_tmp=$(mktemp -d -p /tmp dl-workbook-nobody.XXXXXX)
-	chown 65534:65534 "$nobody_tmp"
+	(
+		# shellcheck source=../scripts/lib/tree.sh
+		source "$DL_REPO/scripts/lib/tree.sh"
+		tree_copy "$DL_REPO" "$nobody_tmp/tree"
+	)
+	mkdir "$nobody_tmp/tmp"
+	chown -R 65534:65534 "$nobody_tmp"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups \
-		env HOME="$nobody_tmp" TMPDIR="$nobody_tmp" "$GRADE" 1
+		env HOME="$nobody_tmp/tmp" TMPDIR="$nobody_tmp/tmp" "$nobody_tmp/tree/scripts/grade" 1
 	assert_failure 2
 	assert_output --partial "not root: tests that need root will be reported as ENV"
 	assert_line --regexp '^  ENV +0/3 +task1: output is exactly'
 	assert_output --partial "could not run on this machine (ENV): the grade is incomplete"
 	# and its scratch tree is gone
-	run find "$nobody_tmp" -mindepth 1 -maxdepth 1
+	run find "$nobody_tmp/tmp" -mindepth 1 -maxdepth 1
 	assert_output ""
 }
 
@@ -490,8 +506,8 @@ json_task_score() {
 	run bash -c 'grep -E "\"outcome\": \"pass\", \"points\": [0-9]+, \"max\": [1-9]" "$1" | grep -v "\"name\": \"task1: "' _ "$json"
 	assert_output ""
 	# the stubs are what fails: task 3's TODOs and task 4's
-	grep -E '"outcome": "fail"' "$json" | grep -qF 'TODO(task 3.'
-	grep -E '"name": "deployment: .*"outcome": "fail"' "$json" | grep -qF 'TODO(task 4.'
+	json_has "$json" '"outcome": "fail"' 'TODO(task 3.'
+	json_has "$json" '"name": "deployment: .*"outcome": "fail"' 'TODO(task 4.'
 	# a stubbed conductor.sh fails half-way through runs, stops and network
 	# set-ups: whatever it made, the tests' clean-up removed (bounded: a
 	# stopped container's last process may take a moment to exit)

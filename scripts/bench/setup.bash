@@ -196,9 +196,9 @@ write_machine_info() {
 		echo "load average at the start: $LOAD_AT_START"
 		echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 		echo "runs per case: $BENCH_RUNS (warm-up $BENCH_WARMUP); whole bench: $seconds s"
-		echo "versions: $(hyperfine --version | head -n1); $(crun --version 2>/dev/null | head -n1);" \
-			"$(runc --version 2>/dev/null | head -n1); $(bwrap --version 2>/dev/null);" \
-			"$(systemd-nspawn --version 2>/dev/null | head -n1); $(iperf3 --version 2>/dev/null | head -n1)"
+		echo "versions: $(hyperfine --version | sed -n 1p); $(crun --version 2>/dev/null | sed -n 1p);" \
+			"$(runc --version 2>/dev/null | sed -n 1p); $(bwrap --version 2>/dev/null);" \
+			"$(systemd-nspawn --version 2>/dev/null | sed -n 1p); $(iperf3 --version 2>/dev/null | sed -n 1p)"
 	} >"$OUT/machine.txt"
 	section "machine"
 	cat "$OUT/machine.txt" >&2

@@ -61,17 +61,17 @@ tree_list_files_without_git() {
 		[[ $pat == */ ]] && dironly=1 pat=${pat%/}
 		[[ $pat == /* ]] && anchored=1 pat=${pat#/}
 		[[ $pat == */* ]] && anchored=1
-		local test=()
+		local match=()
 		if ((anchored)); then
-			test=(-path "./$pat")
+			match=(-path "./$pat")
 		else
-			test=(-name "$pat")
+			match=(-name "$pat")
 		fi
-		((dironly)) && test+=(-type d)
+		((dironly)) && match+=(-type d)
 		if ((neg)); then
-			expr+=(-o \( "${test[@]}" \) \( -type f -o -type l \) -print0)
+			expr+=(-o \( "${match[@]}" \) \( -type f -o -type l \) -print0)
 		else
-			expr+=(-o \( "${test[@]}" \) -prune)
+			expr+=(-o \( "${match[@]}" \) -prune)
 		fi
 	done
 	expr+=(-o \( -type f -o -type l \) -print0)

@@ -194,11 +194,14 @@ cgroup_path_is_ours() {
 	[[ $path == "$root"/* && $path != *..* && ${path%/*} == */docker-lite && ${path##*/} != "" ]]
 }
 
-# Remove the cgroup leaves recorded in a state file (dl-run removes them
-# itself when the container ends; this covers a killed dl-run), and the
-# docker-lite group above when no other container uses it.
+# Remove the cgroup leaves recorded in a state file and the docker-lite group
+# above them when no other container uses it. dl-run removes them itself when
+# the container ends; this covers a killed dl-run, through dl-run too
+# (--remove-cgroup), so that on cgroup v2 the controllers docker-lite enabled
+# at the root are disabled again with the last group (a plain rmdir would
+# leave them on: common/cgroup.c keeps the record of them).
 remove_cgroups() {
-	local state=$1 line path
+	local state=$1 line path name names=()
 	while IFS= read -r line; do
 		[[ $line == cgroup=* ]] || continue
 		path=${line#cgroup=}
@@ -206,16 +209,15 @@ remove_cgroups() {
 			warn "not removing '$path': not a docker-lite cgroup"
 			continue
 		fi
-		# the container's last processes may take a moment to leave it
-		wait_start 5
-		while [[ -d $path ]] && ! rmdir "$path" 2>/dev/null; do
-			if ! wait_pause; then
-				warn "cannot remove the cgroup $path: $(wc -l <"$path/cgroup.procs" 2>/dev/null) processes left in it"
-				break
-			fi
-		done
-		rmdir "${path%/*}" 2>/dev/null || true
+		# v1 records one leaf per controller, all of the same name
+		name=${path##*/}
+		[[ " ${names[*]} " == *" $name "* ]] || names+=("$name")
 	done <"$state"
+	for name in "${names[@]}"; do
+		# it waits a while for the container's last processes to leave, and
+		# says why when they do not
+		"$HELPER_DIR/dl-run" --remove-cgroup "$name" || true
+	done
 }
 
 # Wait up to $3 seconds for the init to end.

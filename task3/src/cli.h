@@ -52,7 +52,8 @@ int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t err
 	"usage: dl-run [--hostname NAME] [--lower DIRS --upper DIR --work DIR] --rootfs DIR\n"   \
 	"              [--share-net] [--cgroup NAME [--cpus N.N] [--memory SIZE] [--pids N]]\n"  \
 	"              [--pidfile FILE [--lock FILE]] [--detach --log FILE] [--env K=V]...\n"   \
-	"              [--workdir DIR] [--no-harden] -- COMMAND [ARG]...\n"
+	"              [--workdir DIR] [--no-harden] -- COMMAND [ARG]...\n"                  \
+	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n"
 #define EXEC_USAGE                                                                              \
 	"usage: dl-exec --pid PID --starttime T [--workdir DIR] [--env K=V]... [--no-harden]\n" \
 	"               -- COMMAND [ARG]...\n"

@@ -2,6 +2,7 @@
  * pivot_root, a tiny init as PID 1, optional cgroup limits.
  *
  *   dl-run [options] -- COMMAND [ARG]...     (dl-run --help lists them)
+ *   dl-run --remove-cgroup NAME              (stop, when the monitor was killed)
  *
  * Processes (foreground):          (--detach):
  *   dl-run                           dl-run ---- exits 0 once started
@@ -49,19 +50,33 @@
 #define LOCK_TIMEOUT_S 60
 #define CGROUP_BUSY_WAIT_MS 5000
 
-static void destroy_cgroup(struct cgroup *cg)
+/* Returns 0 or the -errno of the last try; warns, ending with then. */
+static int destroy_cgroup(struct cgroup *cg, const char *then)
 {
 	/* the namespace's last processes may still be exiting: EBUSY a while */
 	for (int waited = 0;; waited += 20) {
 		int rc = cg_destroy(cg);
 		if (!rc)
-			return;
+			return 0;
 		if (rc != -EBUSY || waited >= CGROUP_BUSY_WAIT_MS) {
-			log_warn("cannot remove the container's cgroup: %s (stop removes it)", strerror(-rc));
-			return;
+			log_warn("cannot remove the container's cgroup: %s%s", strerror(-rc), then);
+			return rc;
 		}
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}
+}
+
+/* --remove-cgroup NAME: what the monitor does when the container ends,
+ * for stop to do when the monitor was killed.  Through common/cgroup.c, so
+ * the group goes only when empty and, on v2, the root's controllers are put
+ * back as they were (a plain rmdir would forget them). */
+static int remove_cgroup(const char *name)
+{
+	struct cgroup cg;
+	int rc = name[0] == '.' ? -EINVAL : cg_open(&cg, cgroup_root(), DL_CGROUP_GROUP, name);
+	if (rc)
+		die_err(rc, "cannot remove the cgroup %s/%s under %s", DL_CGROUP_GROUP, name, cgroup_root());
+	return destroy_cgroup(&cg, "") ? DL_EXIT_FAILURE : 0;
 }
 
 /* Update the pidfile under the state lock (conductor.sh takes the same
@@ -173,7 +188,7 @@ static void abandon(pid_t pid, struct cgroup *cg)
 	kill(pid, SIGKILL);
 	wait_exit_code(pid);
 	if (cg)
-		destroy_cgroup(cg);
+		destroy_cgroup(cg, " (stop removes it)");
 }
 
 /* Start the container and wait for it; notify_fd >= 0 (--detach): tell
@@ -198,7 +213,7 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 	if (pid < 0) {
 		int err = errno;
 		if (cg)
-			destroy_cgroup(cg);
+			destroy_cgroup(cg, " (stop removes it)");
 		errno = err;
 		die_errno("cannot create the container's namespaces");
 	}
@@ -215,7 +230,7 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 		/* the init said why on stderr */
 		int code = wait_exit_code(pid);
 		if (cg)
-			destroy_cgroup(cg);
+			destroy_cgroup(cg, " (stop removes it)");
 		return code ? code : DL_EXIT_FAILURE;
 	}
 	if (o->pidfile && (rc = record_start(o, pid, cg))) {
@@ -234,7 +249,7 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 	int code = wait_exit_code(pid);
 	restore_terminal(foreground);
 	if (cg)
-		destroy_cgroup(cg);
+		destroy_cgroup(cg, " (stop removes it)");
 	if (o->pidfile)
 		record_exit(o, code);
 	return code;
@@ -280,6 +295,11 @@ int main(int argc, char **argv)
 	 * be reaped behind our back and their exit codes lost */
 	reset_signals();
 	ensure_stdio();
+	if (argc == 3 && strcmp(argv[1], "--remove-cgroup") == 0) {
+		if (geteuid() != 0)
+			die("must be run as root: removing cgroups needs it (try sudo)");
+		return remove_cgroup(argv[2]);
+	}
 	int rc = run_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err));
 	if (rc > 0) {
 		fputs(RUN_USAGE, stdout);

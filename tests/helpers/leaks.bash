@@ -4,6 +4,7 @@
 #
 #   leak_snapshot FILE   write the snapshot of the current network namespace
 #   leak_diff A B        print what differs (empty: nothing leaked)
+#   leak_routes          filter `ip route show table all` to what a test can leave
 
 leak_snapshot() {
 	local out=$1
@@ -17,7 +18,7 @@ leak_snapshot() {
 		echo "## links"
 		ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort
 		echo "## routes"
-		ip route show table all 2>/dev/null | grep -v -E '^(local|broadcast|multicast) |^ff|^fe80' | sort
+		{ ip route show table all 2>/dev/null || true; } | leak_routes
 		echo "## iptables"
 		# counters and timestamps vary; an empty table is the same as none
 		{ iptables-save 2>/dev/null || true; } | sed -e 's/\[[0-9]*:[0-9]*\]//' -e '/^#/d' |
@@ -26,6 +27,11 @@ leak_snapshot() {
 			     { print t, $0 }' | sort
 		echo "## cgroups"
 		find /sys/fs/cgroup -maxdepth 4 -type d -name '*docker-lite*' 2>/dev/null | sort
+		# on v2 docker-lite enables controllers at the root for its group, and
+		# must disable them again with the last group (common/cgroup.c)
+		if [[ $(stat -fc %T /sys/fs/cgroup 2>/dev/null) == cgroup2fs ]]; then
+			printf 'root cgroup.subtree_control: %s\n' "$(cat /sys/fs/cgroup/cgroup.subtree_control)"
+		fi
 		echo "## sysctl"
 		for f in /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/all/route_localnet; do
 			printf '%s %s\n' "$f" "$(cat "$f")"
@@ -37,10 +43,24 @@ leak_snapshot() {
 		# the unit tests' scratch directories (cmocka teardowns remove them)
 		compgen -G '/tmp/dl-unit-*' || true
 		compgen -G '/tmp/dl-h4-*' || true
+		# the record of what docker-lite enabled at a v2 root: gone with it
+		compgen -G '/run/docker-lite' || true
 		echo "## mount namespaces of live processes"
 		# a container left running has its own mount namespace
 		for p in /proc/[0-9]*; do readlink "$p/ns/mnt" 2>/dev/null || true; done | sort -u
 	} >"$out"
+}
+
+# Routes as a test could leave them, without the kernel's own bookkeeping,
+# which changes while a run goes on: the local table (an entry per address;
+# privacy addresses come and go), IPv6 link-local and multicast routes, and
+# routes learned from router advertisements ("proto ra": they come and go
+# with the router). What is left loses its "expires Nsec" countdown: older
+# kernels make an advertised prefix's route "proto kernel" with a lifetime.
+leak_routes() {
+	awk '/ table local / || $1 ~ /^(local|broadcast|multicast|anycast)$/ { next }
+	     $1 ~ /^(fe80:|ff[0-9a-f][0-9a-f]:)/ || / proto ra / { next }
+	     { sub(/ expires -?[0-9]+sec/, ""); print }' | sort
 }
 
 leak_diff() {

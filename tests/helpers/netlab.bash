@@ -384,15 +384,20 @@ _netlab_note_netns_mount() {
 }
 
 _netlab_forget_netns_mount() {
-	local marker=$_NETLAB_STATE_ROOT/netns-mount-made-by-netlab what
+	local marker=$_NETLAB_STATE_ROOT/netns-mount-made-by-netlab what layer
 	[[ -f $marker ]] || return 0
 	# someone's namespaces are still there: keep the mount for them
 	[[ -z $(ls -A "$_NETLAB_NETNS_DIR" 2>/dev/null) ]] || return 0
 	what=$(<"$marker")
-	# a plain (not lazy) umount: it refuses if anything is mounted below
-	if mountpoint -q "$_NETLAB_NETNS_DIR" && ! umount "$_NETLAB_NETNS_DIR" 2>/dev/null; then
-		return 0
-	fi
+	# Every layer: it was no mount point before, so all of them are `ip netns
+	# add`'s, and two first ones racing each other (a lab's and anyone's)
+	# both bind-mount the directory on itself. A plain (not lazy) umount: it
+	# refuses while anything is mounted below; the bound stops a loop.
+	for ((layer = 0; layer < 8; layer++)); do
+		mountpoint -q "$_NETLAB_NETNS_DIR" || break
+		umount "$_NETLAB_NETNS_DIR" 2>/dev/null || return 0
+	done
+	mountpoint -q "$_NETLAB_NETNS_DIR" && return 0
 	if [[ $what == mount+dir ]]; then
 		rmdir "$_NETLAB_NETNS_DIR" 2>/dev/null || true
 	fi

@@ -8,7 +8,7 @@ test_ns: test_ns.c $(COMMON_SRCS) $(COMMON_DIR)/sys.c
 	$(CC) $(CFLAGS) -I$(COMMON_DIR) -o $@ $^ -Wl,--wrap=sys_pidfd_open,--wrap=sys_setns -lcmocka
 
 test_cgroup: test_cgroup.c $(COMMON_SRCS) $(COMMON_DIR)/sys.c
-	$(CC) $(CFLAGS) -I$(COMMON_DIR) -o $@ $^ -Wl,--wrap=sys_statfs,--wrap=sys_mkdir -lcmocka
+	$(CC) $(CFLAGS) -I$(COMMON_DIR) -o $@ $^ -Wl,--wrap=sys_statfs,--wrap=sys_mkdir,--wrap=write_file,--wrap=read_file -lcmocka
 
 test_fsutil: test_fsutil.c $(COMMON_SRCS) $(COMMON_DIR)/sys.c
 	$(CC) $(CFLAGS) -I$(COMMON_DIR) -o $@ $^ -lcmocka

@@ -2,19 +2,26 @@
  *
  * The project's machines are cgroup v1-hybrid, so the v2 path can only be
  * checked here: a temporary directory plays the cgroup root, statfs is
- * wrapped to report the filesystem type under test, and mkdir is wrapped to
- * create the knob files the kernel would create in a new cgroup.  The tests
- * then read back what the module wrote, in order. */
+ * wrapped to report the filesystem type under test, mkdir is wrapped to
+ * create the knob files the kernel would create in a new cgroup, and
+ * write_file is wrapped to give cgroup.subtree_control the kernel's meaning
+ * (a set that "+x" and "-x" change).  The tests then read back what the
+ * module wrote. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -23,10 +30,15 @@
 #include "scratch.h"
 
 static char root[64];
+static char run_scratch[64]; /* plays /run: the record goes to <it>/docker-lite */
+static char record_dir[128];
 static long root_fstype;   /* what statfs(root) reports */
 static int v1_cpu_dir_ok;  /* whether <root>/cpu reports cgroup v1 */
+static int root_subtree_writes; /* writes to the root's cgroup.subtree_control */
 
 int __real_sys_mkdir(const char *path, mode_t mode);
+int __real_write_file(const char *path, const char *text);
+ssize_t __real_read_file(const char *path, char *buf, size_t size);
 
 int __wrap_sys_statfs(const char *path, struct statfs *buf)
 {
@@ -44,8 +56,9 @@ int __wrap_sys_statfs(const char *path, struct statfs *buf)
 	return -1;
 }
 
-/* Create what the kernel puts in every new cgroup directory. */
-static void add_knobs(const char *dir)
+/* Create what the kernel puts in every new cgroup directory: its
+ * cgroup.controllers lists what its parent enabled for it. */
+static void add_knobs(const char *dir, const char *controllers)
 {
 	static const char *const knobs[] = {
 		"cgroup.procs", "cgroup.subtree_control", "cgroup.controllers", "cpu.max",
@@ -55,7 +68,7 @@ static void add_knobs(const char *dir)
 	char path[512];
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(*knobs); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, knobs[i]);
-		write_new_file(path, strcmp(knobs[i], "cgroup.controllers") ? "" : "cpu memory pids\n");
+		write_new_file(path, strcmp(knobs[i], "cgroup.controllers") ? "" : controllers);
 	}
 }
 
@@ -63,16 +76,117 @@ int __wrap_sys_mkdir(const char *path, mode_t mode)
 {
 	if (__real_sys_mkdir(path, mode) < 0)
 		return -1;
-	add_knobs(path);
+	add_knobs(path, "");
 	return 0;
+}
+
+/* As the kernel: a cgroup's cgroup.controllers is what its parent's
+ * cgroup.subtree_control holds now (the root's is the file itself). */
+ssize_t __wrap_read_file(const char *path, char *buf, size_t size)
+{
+	static const char knob[] = "/cgroup.controllers";
+	size_t n = strlen(path), k = strlen(knob), r = strlen(root);
+	if (n < k || strcmp(path + n - k, knob) != 0 || strncmp(path, root, r) != 0 || n - k == r)
+		return __real_read_file(path, buf, size);
+	char parent[600];
+	snprintf(parent, sizeof(parent), "%.*s/../cgroup.subtree_control", (int)(n - k), path);
+	return __real_read_file(parent, buf, size);
+}
+
+/* ---- the fake kernel's cgroup.subtree_control -------------------------- */
+
+static const char *const kernel_order[] = { "cpuset", "cpu", "io", "memory", "hugetlb", "pids", "rdma", "misc" };
+#define N_KERNEL (sizeof(kernel_order) / sizeof(*kernel_order))
+
+static int kernel_index(const char *name, size_t len)
+{
+	for (size_t i = 0; i < N_KERNEL; i++)
+		if (strlen(kernel_order[i]) == len && strncmp(name, kernel_order[i], len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The set a file of controller names holds (missing file: empty). */
+static unsigned set_in(const char *path)
+{
+	char text[256];
+	unsigned set = 0;
+	if (read_file(path, text, sizeof(text)) < 0)
+		return 0;
+	for (char *s = text; *s;) {
+		size_t n = strcspn(s, " \n");
+		int i = n ? kernel_index(s, n) : -1;
+		if (i >= 0)
+			set |= 1u << i;
+		s += n;
+		s += strspn(s, " \n");
+	}
+	return set;
+}
+
+/* True when a child cgroup of dir enables controller i for its children. */
+static int child_enables(const char *dir, int i)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[600];
+	int found = 0;
+	while (d && (e = readdir(d)) && !found) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/cgroup.subtree_control", dir, e->d_name);
+		found = (set_in(path) >> i) & 1;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* As the kernel: "+x" needs x in cgroup.controllers (ENOENT), "-x" is
+ * refused while a child enables x (EBUSY), the file reads back the set in the
+ * kernel's order.  Every other file is written as it is. */
+int __wrap_write_file(const char *path, const char *text)
+{
+	static const char knob[] = "/cgroup.subtree_control";
+	size_t n = strlen(path), k = strlen(knob);
+	if (n < k || strcmp(path + n - k, knob) != 0)
+		return __real_write_file(path, text);
+	char dir[512], file[600], out[256] = "";
+	snprintf(dir, sizeof(dir), "%.*s", (int)(n - k), path);
+	if (strcmp(dir, root) == 0)
+		root_subtree_writes++;
+	unsigned on = set_in(path);
+	snprintf(file, sizeof(file), "%s/cgroup.controllers", dir);
+	unsigned avail = set_in(file);
+	for (const char *s = text; *s;) {
+		size_t len = strcspn(s, " \n");
+		int i = len > 1 ? kernel_index(s + 1, len - 1) : -1;
+		if (i < 0 || (s[0] != '+' && s[0] != '-'))
+			return -EINVAL;
+		if (s[0] == '+' && !((avail >> i) & 1))
+			return -ENOENT;
+		if (s[0] == '-' && ((on >> i) & 1) && child_enables(dir, i))
+			return -EBUSY;
+		on = s[0] == '+' ? on | 1u << i : on & ~(1u << i);
+		s += len;
+		s += strspn(s, " \n");
+	}
+	for (size_t i = 0; i < N_KERNEL; i++)
+		if ((on >> i) & 1)
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", out[0] ? " " : "", kernel_order[i]);
+	strcat(out, "\n");
+	return __real_write_file(path, out);
 }
 
 static int make_root(void **state)
 {
 	(void)state;
-	if (scratch_make(root, sizeof(root), "dl-unit-cg"))
+	if (scratch_make(root, sizeof(root), "dl-unit-cg") ||
+	    scratch_make(run_scratch, sizeof(run_scratch), "dl-unit-cgrun"))
 		return -1;
-	add_knobs(root);
+	add_knobs(root, "cpu memory pids\n");
+	snprintf(record_dir, sizeof(record_dir), "%s/docker-lite", run_scratch);
+	cg_set_record_dir(record_dir);
 	v1_cpu_dir_ok = 1;
 	return 0;
 }
@@ -80,7 +194,17 @@ static int make_root(void **state)
 static int remove_root(void **state)
 {
 	(void)state;
-	return scratch_remove(root);
+	int rc = scratch_remove(root);
+	return scratch_remove(run_scratch) ? -1 : rc;
+}
+
+/* What the root's subtree_control holds before a test (the machine's own). */
+static void set_root_subtree(const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
+	assert_int_equal(__real_write_file(path, text), 0);
+	root_subtree_writes = 0;
 }
 
 static void slurp(const char *dir, const char *knob, char *buf, size_t size)
@@ -170,13 +294,14 @@ static void v2_enables_controllers_top_down_and_writes_cpu_max(void **state)
 	struct cg_limits lim = { .cpu_quota_us = 50000, .pids_max = 64 };
 	char buf[128];
 	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("");
 	assert_int_equal(cg_create(&cg, root, "docker-lite", "c1", &lim), 0);
 	assert_int_equal(cg.mode, CG_MODE_V2);
-	/* the last write to each subtree_control enabled pids after cpu */
+	/* enabled at the root and in the group, memory (not asked for) not */
 	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
-	assert_string_equal(buf, "+pids");
+	assert_string_equal(buf, "cpu pids\n");
 	slurp(cg.group, "cgroup.subtree_control", buf, sizeof(buf));
-	assert_string_equal(buf, "+pids");
+	assert_string_equal(buf, "cpu pids\n");
 	slurp(cg.leaf[0], "cpu.max", buf, sizeof(buf));
 	assert_string_equal(buf, "50000 100000");
 	slurp(cg.leaf[0], "pids.max", buf, sizeof(buf));
@@ -195,8 +320,159 @@ static void v2_enables_controllers_top_down_and_writes_cpu_max(void **state)
 	assert_int_equal(cg_destroy(&cg), 0);
 	assert_false(dir_exists("%s/%s", root, "docker-lite/c1"));
 	assert_false(dir_exists("%s/%s", root, "docker-lite"));
+	/* the root as it was */
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "\n");
 	/* twice is fine */
 	assert_int_equal(cg_destroy(&cg), 0);
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void v2_destroy_disables_at_the_root_what_create_enabled(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	struct cg_limits lim = { .cpu_quota_us = 50000 };
+	char buf[128], record[256];
+	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("memory pids\n"); /* what the machine (systemd) enabled */
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "r1", &lim), 0);
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "cpu memory pids\n");
+	/* the record says what docker-lite enabled, for whoever destroys it */
+	slurp(record_dir, CG_RECORD_FILE, record, sizeof(record));
+	assert_string_equal(record, "cpu\n");
+
+	remove_knobs(cg.group);
+	assert_int_equal(cg_destroy(&cg), 0);
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "memory pids\n");
+	/* and no record, nor its directory, is left in /run */
+	assert_false(dir_exists("%s%s", record_dir, ""));
+}
+
+static void v2_a_controller_already_enabled_stays_and_is_never_written(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	struct cg_limits lim = { .cpu_quota_us = 50000, .memory_bytes = 1 << 24 };
+	char buf[128];
+	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("cpu memory pids\n");
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "r2", &lim), 0);
+	remove_knobs(cg.group);
+	assert_int_equal(cg_destroy(&cg), 0);
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "cpu memory pids\n");
+	assert_int_equal(root_subtree_writes, 0);
+	assert_false(dir_exists("%s%s", record_dir, ""));
+}
+
+static void v2_the_root_is_restored_when_the_last_container_goes(void **state)
+{
+	(void)state;
+	struct cgroup a, b;
+	struct cg_limits cpu = { .cpu_quota_us = 50000 }, cpu_pids = { .cpu_quota_us = 20000, .pids_max = 9 };
+	char buf[128], path[256];
+	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("memory\n");
+	assert_int_equal(cg_create(&a, root, "docker-lite", "ra", &cpu), 0);
+	assert_int_equal(cg_create(&b, root, "docker-lite", "rb", &cpu_pids), 0);
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "cpu memory pids\n");
+	/* b still uses the group: the root keeps what b needs */
+	remove_knobs(a.leaf[0]);
+	assert_int_equal(cg_destroy(&a), 0);
+	assert_true(dir_exists("%s/%s", root, "docker-lite/rb"));
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "cpu memory pids\n");
+	/* b goes, and with it the group and docker-lite's change of the root;
+	 * destroyed through cg_open, as another process would */
+	remove_knobs(b.group);
+	assert_int_equal(cg_open(&b, root, "docker-lite", "rb"), 0);
+	assert_int_equal(cg_destroy(&b), 0);
+	assert_false(dir_exists("%s/%s", root, "docker-lite"));
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "memory\n");
+	snprintf(path, sizeof(path), "%s/%s", record_dir, CG_RECORD_FILE);
+	assert_false(is_file(path));
+}
+
+static void v2_a_controller_someone_else_now_uses_stays_enabled(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	struct cg_limits lim = { .cpu_quota_us = 50000 };
+	char buf[128], other[256], path[512];
+	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("");
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "r3", &lim), 0);
+	/* meanwhile a service manager enables cpu below its own cgroup */
+	snprintf(other, sizeof(other), "%s/other.slice", root);
+	assert_int_equal(__wrap_sys_mkdir(other, 0755), 0);
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", other);
+	assert_int_equal(write_file(path, "+cpu"), 0);
+
+	remove_knobs(cg.group);
+	assert_int_equal(cg_destroy(&cg), 0); /* EBUSY at the root is no error */
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "cpu\n");
+	/* it is theirs now: forgotten, so no later destroy takes it away */
+	assert_false(dir_exists("%s%s", record_dir, ""));
+
+	remove_knobs(other);
+	assert_int_equal(rmdir(other), 0);
+	set_root_subtree("");
+}
+
+static void v2_create_waits_for_the_lock_of_the_root(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	char buf[128];
+	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("");
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct cg_limits lim = { .cpu_quota_us = 50000 };
+		close(fd); /* the lock is the parent's, not this copy's */
+		_exit(cg_create(&cg, root, "docker-lite", "r4", &lim) == 0 ? 0 : 1);
+	}
+	/* not a readiness wait: the child must still be blocked after it */
+	nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000 * 1000 }, NULL);
+	/* looked at now, asserted once the lock is gone: a failing assertion
+	 * must not leave the root locked for the tests after this one */
+	int made_while_locked = dir_exists("%s/%s", root, "docker-lite");
+	char while_locked[128];
+	slurp(root, "cgroup.subtree_control", while_locked, sizeof(while_locked));
+	assert_int_equal(flock(fd, LOCK_UN), 0);
+	close(fd);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_false(made_while_locked);
+	assert_string_equal(while_locked, "");
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(dir_exists("%s/%s", root, "docker-lite/r4"));
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "cpu\n");
+	/* another process (this one) destroys it from the record the child left */
+	char group[256];
+	snprintf(group, sizeof(group), "%s/docker-lite", root);
+	remove_knobs(group);
+	assert_int_equal(cg_open(&cg, root, "docker-lite", "r4"), 0);
+	assert_int_equal(cg_destroy(&cg), 0);
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "\n");
+	assert_false(dir_exists("%s/%s", root, "docker-lite"));
 }
 
 static void v2_without_the_controller_fails_and_leaves_nothing(void **state)
@@ -206,10 +482,12 @@ static void v2_without_the_controller_fails_and_leaves_nothing(void **state)
 	struct cg_limits lim = { .cpu_quota_us = 50000 };
 	char path[256];
 	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("memory\n");
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
 	assert_int_equal(write_file(path, "cpuset memory pids\n"), 0); /* cpuset is not cpu */
 	assert_int_equal(cg_create(&cg, root, "docker-lite", "c2", &lim), -EOPNOTSUPP);
 	assert_false(dir_exists("%s/%s", root, "docker-lite"));
+	assert_int_equal(root_subtree_writes, 0);
 	assert_int_equal(write_file(path, "cpu memory pids\n"), 0);
 }
 
@@ -270,6 +548,8 @@ static void names_cannot_escape_the_group(void **state)
 	root_fstype = CG_V2_MAGIC;
 	assert_int_equal(cg_create(&cg, root, "docker-lite", "../x", &lim), -EINVAL);
 	assert_int_equal(cg_create(&cg, root, "docker-lite", "", &lim), -EINVAL);
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "..", &lim), -EINVAL);
+	assert_int_equal(cg_open(&cg, root, "docker-lite", ".."), -EINVAL);
 	assert_int_equal(cg_create(&cg, root, "../../etc", "x", &lim), -EINVAL);
 }
 
@@ -281,6 +561,11 @@ int main(void)
 		cmocka_unit_test(cpu_max_text),
 		cmocka_unit_test(sizes_parse),
 		cmocka_unit_test(v2_enables_controllers_top_down_and_writes_cpu_max),
+		cmocka_unit_test(v2_destroy_disables_at_the_root_what_create_enabled),
+		cmocka_unit_test(v2_a_controller_already_enabled_stays_and_is_never_written),
+		cmocka_unit_test(v2_the_root_is_restored_when_the_last_container_goes),
+		cmocka_unit_test(v2_a_controller_someone_else_now_uses_stays_enabled),
+		cmocka_unit_test(v2_create_waits_for_the_lock_of_the_root),
 		cmocka_unit_test(v2_without_the_controller_fails_and_leaves_nothing),
 		cmocka_unit_test(v1_writes_period_then_quota_per_hierarchy),
 		cmocka_unit_test(v1_without_cpu_hierarchy_is_unsupported),
