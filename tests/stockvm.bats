@@ -86,6 +86,13 @@ uplink_ip() {
 	assert_output ""
 }
 
+@test "lessons: task 2's cgroup v2 session is what this machine prints" {
+	run "$DL_REPO/scripts/check-lessons" "$DL_REPO/task2/README.md"
+	assert_success
+	assert_line --regexp '^ok - task2/README\.md:[0-9]+: sudo task2/cgroup-v2-tour\.sh$'
+	refute_line --partial '# skip'
+}
+
 @test "AppArmor: the kernel logged no denial during the whole run" {
 	run bash -c "dmesg | grep 'apparmor=\"DENIED\"'"
 	assert_output ""
