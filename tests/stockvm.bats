@@ -45,9 +45,14 @@ teardown() {
 	assert_equal "$(readlink /etc/resolv.conf)" ../run/systemd/resolve/stub-resolv.conf
 }
 
-# The address of the VM's own uplink (qemu's user-mode network).
+# The address of the VM's own uplink (qemu's user-mode network): the one
+# on the device of the default route.
 uplink_ip() {
-	ip -4 -o route get 1.1.1.1 | sed -n 's/.* src \([0-9.]*\).*/\1/p'
+	local dev
+	# (awk reads to the end: with SIGPIPE ignored an early exit would make
+	# ip report a write error)
+	dev=$(ip -4 route show default | awk '!found { for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); found = 1; break } }')
+	ip -4 -o addr show dev "$dev" | awk 'NR == 1 { sub(/\/.*/, "", $4); print $4 }'
 }
 
 @test "real network namespace: run, addnetwork --internet --expose, requests from the host side, apt in the container, and stop leaves the host as it was" {
