@@ -96,6 +96,30 @@ RUN_TRACES='
 	grep -E " /run/netns(/| )" /proc/self/mountinfo || true
 	ls -d /run/netns /run/docker-lite-netlab 2>/dev/null || true'
 
+@test "leaks: a mount namespace that ends during the run is no leak; one left running is" {
+	local before=$BATS_TEST_TMPDIR/before after=$BATS_TEST_TMPDIR/after pid
+	# a process of the machine's own with a mount namespace, ending meanwhile
+	unshare --mount --propagation private sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	wait_until 50 test "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)"
+	leak_snapshot "$before"
+	kill "$pid"
+	wait "$pid" || true
+	leak_snapshot "$after"
+	run leak_diff "$before" "$after"
+	assert_output ""
+	# a new one that is still running: what a container left behind looks
+	# like (against the snapshot without it: the kernel reuses the number)
+	unshare --mount --propagation private sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	wait_until 50 test "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)"
+	leak_snapshot "$BATS_TEST_TMPDIR/left"
+	kill "$pid"
+	wait "$pid" || true
+	run leak_diff "$after" "$BATS_TEST_TMPDIR/left"
+	assert_output --regexp '^> mnt:\[[0-9]+\]$'
+}
+
 @test "netlab: on a fresh machine the last lab down takes /run/netns away again, mount and directory" {
 	local propagation
 	for propagation in shared private; do
