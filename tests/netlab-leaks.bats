@@ -96,12 +96,19 @@ RUN_TRACES='
 	grep -E " /run/netns(/| )" /proc/self/mountinfo || true
 	ls -d /run/netns /run/docker-lite-netlab 2>/dev/null || true'
 
+# A process in a mount namespace of its own (a workload: it just waits), in
+# HOLDER once its namespace is there.
+start_mount_ns_holder() {
+	unshare --mount --propagation private sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	HOLDER=$!
+	wait_until 50 test "$(readlink "/proc/$HOLDER/ns/mnt")" != "$(readlink /proc/self/ns/mnt)"
+}
+
 @test "leaks: a mount namespace that ends during the run is no leak; one left running is" {
 	local before=$BATS_TEST_TMPDIR/before after=$BATS_TEST_TMPDIR/after pid
 	# a process of the machine's own with a mount namespace, ending meanwhile
-	unshare --mount --propagation private sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
-	pid=$!
-	wait_until 50 test "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)"
+	start_mount_ns_holder
+	pid=$HOLDER
 	leak_snapshot "$before"
 	kill "$pid"
 	wait "$pid" || true
@@ -110,9 +117,8 @@ RUN_TRACES='
 	assert_output ""
 	# a new one that is still running: what a container left behind looks
 	# like (against the snapshot without it: the kernel reuses the number)
-	unshare --mount --propagation private sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
-	pid=$!
-	wait_until 50 test "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)"
+	start_mount_ns_holder
+	pid=$HOLDER
 	leak_snapshot "$BATS_TEST_TMPDIR/left"
 	kill "$pid"
 	wait "$pid" || true
