@@ -45,6 +45,11 @@ teardown() {
 	assert_equal "$(readlink /etc/resolv.conf)" ../run/systemd/resolve/stub-resolv.conf
 }
 
+# Something listens on TCP port 80 in the network namespace of PID $1.
+listening_on_80() {
+	[[ -n $(nsenter --net="/proc/$1/ns/net" ss -Hltn 'sport = :80') ]]
+}
+
 # The address of the VM's own uplink (qemu's user-mode network): the one
 # on the device of the default route.
 uplink_ip() {
@@ -68,7 +73,9 @@ uplink_ip() {
 	pid=$(awk -F= '$1 == "pid" { print $2 }' "$CONDUCTOR_ROOT/.containers/vmweb/state")
 	nsenter --net="/proc/$pid/ns/net" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo hello-from-vmweb' 3>&- &
 	SERVER_PID=$!
-	wait_until 100 test -n "$(nsenter --net="/proc/$pid/ns/net" ss -Hltn 'sport = :80')"
+	# polled through a function: an argument like "$(ss …)" would be
+	# expanded once, before the first try (under emulation socat is slow)
+	wait_until 300 listening_on_80 "$pid"
 	host=$(uplink_ip)
 	[[ -n $host ]]
 	run socat -T5 - "TCP:$host:8080,connect-timeout=5" </dev/null
