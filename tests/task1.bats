@@ -37,7 +37,7 @@ printed_parent_pid() {
 	assert_success
 	local pid
 	pid=$(printed_parent_pid "$output")
-	assert_equal "$output" "$(expected_output "$pid" "$(hostname)")"
+	assert_lines_equal "$(expected_output "$pid" "$(hostname)")" "$output"
 }
 
 @test "task1: output is the same when stdout is a file" {
@@ -45,7 +45,7 @@ printed_parent_pid() {
 	"$PROG" >"$out"
 	local pid
 	pid=$(printed_parent_pid "$(cat "$out")")
-	assert_equal "$(cat "$out")" "$(expected_output "$pid" "$(hostname)")"
+	assert_lines_equal "$(expected_output "$pid" "$(hostname)")" "$(cat "$out")"
 }
 
 @test "task1: output is the same on a terminal (pty)" {
@@ -55,7 +55,7 @@ printed_parent_pid() {
 	local text pid
 	text=$(tr -d '\r' <<<"$output")
 	pid=$(printed_parent_pid "$text")
-	assert_equal "$text" "$(expected_output "$pid" "$(hostname)")"
+	assert_lines_equal "$(expected_output "$pid" "$(hostname)")" "$text"
 }
 
 @test "task1: the parent PID printed is the real PID of the process" {

@@ -304,6 +304,22 @@ synthetic_tree() {
 	assert_line --regexp '^Task 2 score: 0/[1-9][0-9]*'
 }
 
+@test "grader: a wrong line is shown as the first difference, expected and got (child 2 without its UTS join)" {
+	require_root
+	local sub
+	sub=$(student_copy)
+	# the reference with one deliberate mistake: child 2 skips setns(CLONE_NEWUTS)
+	sed '/sys_setns(pidfd, CLONE_NEWUTS)/,/die_errno/c\	(void)pidfd;' \
+		"$DL_REPO/task1/namespace_prog.c" >"$sub/task1/namespace_prog.c"
+	! cmp -s "$DL_REPO/task1/namespace_prog.c" "$sub/task1/namespace_prog.c" || fail "the mistake was not made"
+	run "$GRADE" --submission "$sub" 1
+	assert_failure 1
+	assert_line --partial '# -- the output differs from the expected at line 12 --'
+	assert_line --partial '# expected: Child2 Hostname: Child1Hostname'
+	assert_line --partial "# got     : Child2 Hostname: $(hostname)"
+	assert_line --partial '# +Child2 Hostname: '
+}
+
 @test "grader: a submission's edits to tests and other files have no effect" {
 	require_root
 	local sub

@@ -36,3 +36,28 @@ ensure_test_base() {
 	}
 	rm -rf "$root"
 }
+
+# assert_lines_equal EXPECTED ACTUAL: two texts are equal, line for line.
+# When they are not, the failure starts with where they first differ (the
+# line number, the expected line and the line got), then a unified diff of
+# at most 10 lines around it: a student sees the wrong line itself, where
+# bats-assert's assert_equal shows the whole expected text first (and a
+# grader's report, which keeps the first lines, would show nothing else).
+assert_lines_equal() {
+	local expected=$1 actual=$2 n=0
+	[[ $expected == "$actual" ]] && return 0
+	local -a want got
+	mapfile -t want <<<"$expected"
+	mapfile -t got <<<"$actual"
+	while [[ ${want[n]-@none} == "${got[n]-@none}" ]]; do
+		n=$((n + 1))
+	done
+	{
+		echo "-- the output differs from the expected at line $((n + 1)) --"
+		echo "expected: ${want[n]-(nothing: the output should go on)}"
+		echo "got     : ${got[n]-(nothing: the output ended here)}"
+		echo "-- diff (- expected, + got) --"
+		diff -U 2 <(printf '%s\n' "$expected") <(printf '%s\n' "$actual") | sed '1,2d' | head -n 10
+		echo "--"
+	} | fail
+}
