@@ -257,7 +257,7 @@ synthetic_tree() {
 	# every test passes; the closing machine check (worth 0) is left out: it
 	# looks at the whole machine, and the workbook suite's own run has it
 	local failed
-	failed=$(grep -E '"outcome": "(fail|timeout|environment|not-run|build-failed|missing)"' "$BATS_TEST_TMPDIR/r.json" |
+	failed=$(grep -E '"outcome": "(fail|needs|timeout|environment|not-run|build-failed|missing)"' "$BATS_TEST_TMPDIR/r.json" |
 		grep -vF '"name": "the test run left the machine as it found it"' || true)
 	assert_equal "$failed" ""
 }
@@ -270,6 +270,9 @@ synthetic_tree() {
 	assert_failure 1
 	assert_line --regexp '^Task 1 score: 0/[1-9][0-9]*'
 	assert_line --regexp '^Task 2 score: 0/[1-9][0-9]*'
+	# where to start: the region every task 1 test stops at (clone) first
+	assert_line --regexp '^ +Unwritten regions the failing tests stopped at'
+	assert_line --regexp '^ +TODO\(task 1\.2\): [1-9][0-9]* points, [1-9][0-9]* test\(s\)$'
 	# a test worth points that a blank submission passes would give free marks
 	run grep -E '"outcome": "pass", "points": [0-9]+, "max": [1-9]' "$json"
 	assert_output ""
@@ -495,7 +498,7 @@ json_task_score() {
 	# ... and every test passed (the closing machine check, worth 0, is left
 	# out: it looks at the whole machine; the workbook suite's run has it)
 	local failed
-	failed=$(grep -E '"outcome": "(fail|timeout|environment|not-run|build-failed|missing)"' "$json" |
+	failed=$(grep -E '"outcome": "(fail|needs|timeout|environment|not-run|build-failed|missing)"' "$json" |
 		grep -vF '"name": "the test run left the machine as it found it"' || true)
 	assert_equal "$failed" ""
 }
