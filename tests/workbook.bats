@@ -39,13 +39,21 @@ setup() {
 
 # A test that runs deliberately broken code (a mutant) sets clean_cgroups:
 # the code may stop between making its cgroup and removing it. Remove the
-# (empty) cgroups that appeared during the test, deepest first.
+# (empty) cgroups that appeared during the test, deepest first: a leaf of
+# the docker-lite group through dl-run --remove-cgroup, which also puts the
+# v2 root's controllers back as they were when the group goes (a plain
+# rmdir would leave them enabled); anything else with rmdir.
 teardown() {
 	[[ -z ${nobody_tmp:-} ]] || rm -rf --one-file-system "$nobody_tmp"
 	((clean_cgroups)) || return 0
 	local cg
 	docker_lite_cgroups | comm -13 "$cgroups_before" - | sort -r | while read -r cg; do
-		rmdir "$cg" 2>/dev/null || true
+		[[ -d $cg ]] || continue # v1: the same leaf under another controller, gone already
+		if [[ ${cg%/*} == */docker-lite ]]; then
+			"$DL_REPO/task3/bin/dl-run" --remove-cgroup "${cg##*/}" >/dev/null 2>&1 || rmdir "$cg" 2>/dev/null || true
+		else
+			rmdir "$cg" 2>/dev/null || true
+		fi
 	done
 }
 
