@@ -158,6 +158,19 @@ container_alive() {
 	init_alive "${STATE[pid]:-}" "${STATE[starttime]:-}"
 }
 
+# container_status NAME: set STATUS to running, exited (its init has
+# ended) or created (it never started), as ps and inspect show it. Leaves
+# the container's state in STATE.
+container_status() {
+	if container_alive "$1"; then
+		STATUS=running
+	elif [[ -n ${STATE[pid]:-} ]]; then
+		STATUS=exited
+	else
+		STATUS=created
+	fi
+}
+
 # ---- removing state directories ---------------------------------------------
 
 # mounts_under DIR: set MOUNTS to the mount points at or below DIR, deepest
