@@ -65,5 +65,6 @@ cmd_cp() {
 	[[ -n $path ]] || die "no path after '$name:': use $name:/ for the container's root"
 	container_exists "$name" || die "no container named '$name': see 'conductor.sh ps'"
 	cp_root_args "$name"
-	exec "$HELPER_DIR/dl-cp" "${CP_ROOT[@]}" --name "$name" "$direction" -- "$src" "$dst"
+	# named as this tool: its messages are conductor.sh's
+	exec -a "$DL_PROG" "$HELPER_DIR/dl-cp" "${CP_ROOT[@]}" --name "$name" "$direction" -- "$src" "$dst"
 }
