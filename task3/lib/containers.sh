@@ -359,7 +359,7 @@ cmd_ps() {
 		name=${name##*/}
 		# container_status reads the whole state into STATE
 		container_status "$name"
-		status=$STATUS pid=-
+		status=$CONTAINER_STATUS pid=-
 		[[ $status != running ]] || pid=${STATE[pid]}
 		ip=${STATE[ip]:-}
 		ports=${STATE[ports]:-}

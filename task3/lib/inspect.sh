@@ -159,8 +159,8 @@ inspect_collect() {
 	container_status "$name"
 	put_string name "$name"
 	put_string image "${STATE[image]:-}"
-	put_string status "$STATUS"
-	if [[ $STATUS == running ]]; then
+	put_string status "$CONTAINER_STATUS"
+	if [[ $CONTAINER_STATUS == running ]]; then
 		put_number pid "${STATE[pid]}"
 		put_number starttime "${STATE[starttime]}"
 	else

@@ -158,16 +158,17 @@ container_alive() {
 	init_alive "${STATE[pid]:-}" "${STATE[starttime]:-}"
 }
 
-# container_status NAME: set STATUS to running, exited (its init has
-# ended) or created (it never started), as ps and inspect show it. Leaves
-# the container's state in STATE.
+# container_status NAME: set CONTAINER_STATUS to running, exited (its init
+# has ended) or created (it never started), as ps and inspect show it.
+# Leaves the container's state in STATE.
+# shellcheck disable=SC2034 # CONTAINER_STATUS is for the callers (ps, inspect)
 container_status() {
 	if container_alive "$1"; then
-		STATUS=running
+		CONTAINER_STATUS=running
 	elif [[ -n ${STATE[pid]:-} ]]; then
-		STATUS=exited
+		CONTAINER_STATUS=exited
 	else
-		STATUS=created
+		CONTAINER_STATUS=created
 	fi
 }
 
