@@ -143,7 +143,7 @@ BAD_INPUT_CASES=(
 	'cp|nobody:/etc|/tmp/dl-pwned' 'cp|a b:/etc|/tmp/dl-pwned' 'cp|../x:/etc|/tmp/dl-pwned' 'cp|LIVE:|/tmp/dl-pwned'
 	'cp|LIVE:/no/such|/tmp/dl-pwned' 'cp|/no/such|LIVE:/tmp' 'cp|/etc/hostname|LIVE:/no/such/dir/x'
 	'cp|LIVE:/etc/hostname|/no/such/dir/x' 'cp|LIVE:/proc/1/environ|/tmp/dl-pwned'
-	'cp|-|LIVE:/tmp' 'cp|LIVE:/etc/hostname|-' 'cp|/etc/hostname|LIVE:/etc/hostname/x'
+	'cp|-a|LIVE:/etc/hostname|/tmp/dl-pwned' 'cp|-|LIVE:/tmp' 'cp|LIVE:/etc/hostname|-' 'cp|/etc/hostname|LIVE:/etc/hostname/x'
 	'inspect' 'inspect|nobody' 'inspect|../x' 'inspect|a b' 'inspect|LIVE|NEW' 'inspect|-f|bogus|LIVE'
 	'inspect|-f' 'inspect|--bogus|LIVE' 'inspect|-f|$(touch /tmp/dl-pwned)|LIVE'
 )

@@ -50,6 +50,9 @@ cp_root_args() {
 }
 
 cmd_cp() {
+	if [[ ${1:-} == -?* ]]; then
+		die "unknown option '$(shown "$1")' for cp (a host path starting with '-': write ./$(shown "$1"))"
+	fi
 	(($# == 2)) || die "usage: cp <src> <name>:<dest>  or  cp <name>:<src> <dest>"
 	local src=$1 dst=$2 direction name path
 	[[ $src != - && $dst != - ]] || die "cp does not stream tar archives ('-'): give a path"
