@@ -202,6 +202,7 @@ canary_untouched() {
 	make_canary
 	"$C" run -d cpimg cp6 -- sleep infinity
 	# every kind of link out, pointing at the canary's host path
+	# shellcheck disable=SC2016 # $1, $2: the container's shell expands them
 	in_c cp6 sh -c 'ln -s / /evil-root; ln -s ../../../../../../.. /evil-up; ln -s "$1" /evil-abs;
 		ln -s "$2" /evil-dir; mkdir /box; ln -s ../../../../../.. /box/up' sh "$CANARY" "$CANARY_DIR"
 	echo "from the host" >"$BATS_TEST_TMPDIR/payload"
@@ -246,6 +247,7 @@ canary_untouched() {
 	"$C" run -d cpimg cp7 -- sleep infinity
 	# inside: /race/dir is a directory, then a link to the canary's directory
 	# (a host path), then a link to /, over and over, for at most 60 s
+	# shellcheck disable=SC2016 # the container's shell expands them
 	"$C" exec cp7 -- sh -c 'mkdir -p /race; end=$(($(date +%s) + 60)); while [ "$(date +%s)" -lt $end ]; do
 		mkdir /race/dir 2>/dev/null; echo inside >/race/dir/canary 2>/dev/null; rm -rf /race/dir
 		ln -s "$1" /race/dir; rm -f /race/dir; ln -s / /race/dir; rm -f /race/dir; done 2>/dev/null' \
