@@ -11,7 +11,8 @@
 #   log      output of a detached container (run -d)
 #
 # State keys: image, created (epoch), cmd (the command, printf %q words),
-# cpus, memory, pids (the limits as given to run; empty: none), harden (1 or 0: CONDUCTOR_HARDEN at run time; exec follows it), lower
+# cpus, memory, pids (the limits as given to run; empty: none), harden (1
+# or 0: CONDUCTOR_HARDEN at run time; exec follows it), lower
 # (the overlay's lowerdir: its layers and base, for rmcache), status
 # (created/running/exited, as last recorded; stopping while stop runs),
 # and from bin/dl-run: pid (host PID of the container's init), starttime
