@@ -9,6 +9,8 @@
 #   images.sh      build, images, rmi, rmcache
 #   containers.sh  run, ps, stop
 #   exec.sh        exec
+#   cp.sh          cp
+#   inspect.sh     inspect
 #   network.sh     addnetwork, peer
 set -euo pipefail
 
@@ -37,6 +39,8 @@ libs_of() {
 	build | images | rmi | rmcache) LIBS=(containers images) ;;
 	run | ps) LIBS=(containers) ;;
 	exec) LIBS=(exec) ;;
+	cp) LIBS=(cp) ;;
+	inspect) LIBS=(inspect) ;;
 	# stop undoes the container's network (network.sh's network_cleanup)
 	stop) LIBS=(containers network) ;;
 	addnetwork | peer) LIBS=(network) ;;
@@ -71,6 +75,9 @@ Containers
   ps                                list containers
   stop <name>                       stop a container and remove all it made
   exec <name> [-- cmd args...]      run a command inside a running container
+  cp <src> <name>:<dest>            copy files into a container
+  cp <name>:<src> <dest>            copy files out of a container
+  inspect [-f KEY] <name>           a container's state as JSON (or one field)
 Network
   addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER]...
                                     connect a container (host, internet, ports)

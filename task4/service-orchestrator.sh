@@ -46,17 +46,22 @@ image_exists() {
 	conductor images | awk -v name="$1" 'NR > 1 && $1 == name { found = 1 } END { exit !found }'
 }
 
-# One column (NAME IMAGE PID STATUS IP PORTS CREATED) of a container's row
-# in `conductor.sh ps`: the tool's own record, never a guess from `ip a`.
+# A container made by conductor.sh exists (running or exited).
+container_exists() {
+	[[ $(conductor inspect -f name "$1" 2>/dev/null) == "$1" ]]
+}
+
+# One field of a container's state (status, ip, ...: see 'conductor.sh
+# inspect -h'), empty when it has none or the container does not exist:
+# the tool's own record through its interface for scripts, never a guess
+# from `ip a` nor its human `ps` table.
 container_field() {
-	local name=$1 column=$2
-	conductor ps | awk -v n="$name" -v c="$column" '
-		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		$1 == n && (c in col) { v = $col[c]; if (v != "-") print v }'
+	container_exists "$1" || return 0
+	conductor inspect -f "$2" "$1"
 }
 
 is_running() {
-	[[ $(container_field "$1" STATUS) == running ]]
+	[[ $(container_field "$1" status) == running ]]
 }
 
 # An HTTP server answers (any status: a 404 is an answer). Readiness checks
@@ -121,8 +126,8 @@ start_service() {
 # external service is useless without it), each waited for.
 start_services() {
 	local cs_ip es_ip
-	cs_ip=$(container_field "$CS_CONT" IP)
-	es_ip=$(container_field "$ES_CONT" IP)
+	cs_ip=$(container_field "$CS_CONT" ip)
+	es_ip=$(container_field "$ES_CONT" ip)
 	[[ -n $cs_ip && -n $es_ip ]] || die "conductor.sh recorded no address for $CS_CONT or $ES_CONT: run '$DL_PROG down' and try again"
 	# BEGIN SOLUTION: for each service not answering yet: start_service it, then wait_for it (counter first; the external one gets the counter URL)
 	if ! answers "http://$cs_ip:$CS_PORT/get_counter"; then
@@ -145,7 +150,7 @@ print_access() {
 The external service answers on port $HOST_PORT of this host:
   curl http://localhost:$HOST_PORT/
   curl http://${addr:-<this host>}:$HOST_PORT/    (from other machines)
-The counter service ($CS_CONT $(container_field "$CS_CONT" IP):$CS_PORT) is internal: only $ES_CONT and this host reach it.
+The counter service ($CS_CONT $(container_field "$CS_CONT" ip):$CS_PORT) is internal: only $ES_CONT and this host reach it.
 Stop everything with: $0 down
 EOF_ACCESS
 }
@@ -167,7 +172,7 @@ cmd_up() {
 		return 0
 	fi
 	# half there (one container, or one that has exited): start afresh
-	if [[ -n $(container_field "$CS_CONT" NAME)$(container_field "$ES_CONT" NAME) ]]; then
+	if container_exists "$CS_CONT" || container_exists "$ES_CONT"; then
 		log "removing a partial deployment first"
 		cmd_down
 	fi
@@ -191,14 +196,14 @@ cmd_down() {
 cmd_status() {
 	local rc=0 ip
 	conductor ps
-	ip=$(container_field "$ES_CONT" IP)
+	ip=$(container_field "$ES_CONT" ip)
 	if [[ -n $ip ]] && answers "http://$ip:$ES_PORT/health"; then
 		echo "external service: answering at $ip:$ES_PORT (host port $HOST_PORT)"
 	else
 		echo "external service: not answering"
 		rc=3
 	fi
-	ip=$(container_field "$CS_CONT" IP)
+	ip=$(container_field "$CS_CONT" ip)
 	if [[ -n $ip ]] && answers "http://$ip:$CS_PORT/get_counter"; then
 		echo "counter service: answering at $ip:$CS_PORT, next value $(curl -s --noproxy '*' -m 1 "http://$ip:$CS_PORT/get_counter")"
 	else

@@ -114,8 +114,9 @@ host_snapshot() {
 	} >"$1" 2>&1
 }
 
-container_ip() { awk -F= '$1 == "ip" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state"; }
-container_pid() { awk -F= '$1 == "pid" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state"; }
+# A container's state through inspect, the tool's one interface to it.
+container_ip() { "$C" inspect -f ip "$1"; }
+container_pid() { "$C" inspect -f pid "$1"; }
 has_recorded_pid() { [[ -n $(container_pid "$1" 2>/dev/null) ]]; }
 
 # ---- 1. bad input --------------------------------------------------------------
@@ -138,6 +139,13 @@ BAD_INPUT_CASES=(
 	'peer' 'peer|LIVE' 'peer|LIVE|LIVE' 'peer|LIVE|nobody' 'peer|LIVE|NEW' 'peer|../x|LIVE'
 	'build' 'build|a/b' 'build|ok|/no/such/file' 'rmi' 'rmi|nobody' 'rmi|../relimg' 'rmi|relimg'
 	'images|x' 'ps|x' 'rmcache|x' 'bogus-command' '--bogus'
+	'cp' 'cp|LIVE:/etc/hostname' 'cp|/etc/hostname|/tmp/dl-pwned' 'cp|LIVE:/etc/hostname|NEW:/tmp'
+	'cp|nobody:/etc|/tmp/dl-pwned' 'cp|a b:/etc|/tmp/dl-pwned' 'cp|../x:/etc|/tmp/dl-pwned' 'cp|LIVE:|/tmp/dl-pwned'
+	'cp|LIVE:/no/such|/tmp/dl-pwned' 'cp|/no/such|LIVE:/tmp' 'cp|/etc/hostname|LIVE:/no/such/dir/x'
+	'cp|LIVE:/etc/hostname|/no/such/dir/x' 'cp|LIVE:/proc/1/environ|/tmp/dl-pwned'
+	'cp|-a|LIVE:/etc/hostname|/tmp/dl-pwned' 'cp|-|LIVE:/tmp' 'cp|LIVE:/etc/hostname|-' 'cp|/etc/hostname|LIVE:/etc/hostname/x'
+	'inspect' 'inspect|nobody' 'inspect|../x' 'inspect|a b' 'inspect|LIVE|NEW' 'inspect|-f|bogus|LIVE'
+	'inspect|-f' 'inspect|--bogus|LIVE' 'inspect|-f|$(touch /tmp/dl-pwned)|LIVE'
 )
 
 @test "bad input: every case is one clear line on stderr, a non-zero exit, nothing changed" {
@@ -335,7 +343,7 @@ kill_at_random() {
 	lab run -d relimg victim -- sleep infinity
 	lab addnetwork victim --expose 3002:80
 	kill -KILL "$(container_pid victim)"
-	wait_until 50 bash -c "'$C' ps | awk '/^victim +relimg +- +exited/ { f = 1 } END { exit !f }'"
+	wait_until 50 bash -c "[[ \$('$C' inspect -f status victim) == exited ]]"
 	run lab stop victim
 	assert_success
 	assert_no_leak "$before"

@@ -70,7 +70,7 @@ uplink_ip() {
 	run "$C" addnetwork vmweb --internet --expose 8080:80
 	assert_success
 	local pid host
-	pid=$(awk -F= '$1 == "pid" { print $2 }' "$CONDUCTOR_ROOT/.containers/vmweb/state")
+	pid=$("$C" inspect -f pid vmweb)
 	nsenter --net="/proc/$pid/ns/net" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo hello-from-vmweb' 3>&- &
 	SERVER_PID=$!
 	# polled through a function: an argument like "$(ss …)" would be

@@ -82,13 +82,15 @@ crun() {
 	"$C" run "$@"
 }
 
+# state_of NAME FIELD: a field of the container's state through inspect,
+# the tool's one interface to it (never its private state file).
 state_of() {
-	awk -F= -v k="$2" '$1 == k { print $2; exit }' "$CONDUCTOR_ROOT/.containers/$1/state" 2>/dev/null
+	"$C" inspect -f "$2" "$1" 2>/dev/null
 }
 
-# Every value of a key that the state may hold several times (cgroup=).
+# Every value of a list field (cgroups), one a line.
 states_of() {
-	awk -F= -v k="$2" '$1 == k { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state" 2>/dev/null
+	state_of "$@"
 }
 
 # The cgroup layout: v2 (one tree, a container has one leaf holding every
@@ -114,7 +116,7 @@ has_pid() {
 }
 
 is_running() {
-	"$C" ps | awk -v n="$1" '$1 == n && $4 == "running" { found = 1 } END { exit !found }'
+	[[ $(state_of "$1" status) == running ]]
 }
 
 # every mount of any process that mentions this container's directory
@@ -343,7 +345,7 @@ mounts_of_container() {
 	assert_line --regexp "^h4det +h4img +$pid +running +- +- +[0-9]{4}-"
 	# the monitor (the dl-run waiting for the init) is recorded too...
 	local monitor
-	monitor=$(state_of h4det parent)
+	monitor=$(state_of h4det monitor_pid)
 	[[ $monitor =~ ^[0-9]+$ && $(cat "/proc/$monitor/comm") == dl-run ]]
 	run "$C" stop h4det
 	assert_success
@@ -426,7 +428,7 @@ container root"
 @test "cgroups: --cpus, --memory and --pids make the right cgroup, exec joins it, stop removes it" {
 	crun -d --cpus 0.5 --memory 64M --pids 20 h4img h4cg -- sleep infinity
 	local dirs=() d
-	mapfile -t dirs < <(states_of h4cg cgroup)
+	mapfile -t dirs < <(states_of h4cg cgroups)
 	for d in "${dirs[@]}"; do
 		[[ -d $d && $d == */docker-lite/h4cg.* ]]
 		grep -qx "$(state_of h4cg pid)" "$d/cgroup.procs"
@@ -465,7 +467,7 @@ container root"
 	# the init and sleep make 2 of 3; exec's sh makes 3, its first fork fails
 	crun -d --pids 3 h4img h4pids -- sleep infinity
 	local cg
-	cg=$(state_of h4pids cgroup) # one leaf on either layout: pids only
+	cg=$(state_of h4pids cgroups) # one leaf on either layout: pids only
 	run "$C" exec h4pids -- sh -c 'sleep 1 & sleep 1 & wait'
 	assert_failure
 	assert_output --partial fork
@@ -501,10 +503,10 @@ is_dead() {
 	local before="" monitor dirs=() d
 	if cgroup_v2; then before=$(cat /sys/fs/cgroup/cgroup.subtree_control); fi
 	crun -d --cpus 0.5 --pids 10 h4img h4orphan -- sleep infinity
-	mapfile -t dirs < <(states_of h4orphan cgroup)
+	mapfile -t dirs < <(states_of h4orphan cgroups)
 	((${#dirs[@]} > 0))
 	# the monitor, the dl-run that removes the cgroup when the container ends
-	monitor=$(state_of h4orphan parent)
+	monitor=$(state_of h4orphan monitor_pid)
 	kill -KILL "$monitor"
 	wait_until 50 is_dead "$monitor"
 	run "$C" stop h4orphan
@@ -573,7 +575,7 @@ is_dead() {
 	kill -TERM "$pid"
 	wait "$runner" || rc=$?
 	assert_equal "$rc" 143
-	assert_equal "$(state_of h4term exitcode)" 143
+	assert_equal "$(state_of h4term exit_code)" 143
 	run "$C" ps
 	assert_line --regexp '^h4term +h4img +- +exited '
 }
@@ -633,7 +635,7 @@ is_dead() {
 	crun -d --pids 10 h4img h4last -- sleep infinity
 	local pid leaf
 	pid=$(state_of h4last pid)
-	leaf=$(state_of h4last cgroup)
+	leaf=$(state_of h4last cgroups)
 	[[ -n $pid && -d $leaf ]]
 	run "$C" stop h4last
 	assert_success

@@ -52,12 +52,17 @@ start_container() {
 	STARTED="${STARTED:-} $1"
 }
 
+# A container's state through inspect, the tool's one interface to it.
 container_ip() {
-	awk -F= '$1 == "ip" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state"
+	"$C" inspect -f ip "$1"
 }
 
 container_pid() {
-	awk -F= '$1 == "pid" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state"
+	"$C" inspect -f pid "$1"
+}
+
+container_veth() {
+	"$C" inspect -f veth "$1"
 }
 
 # A TCP server in a container's network namespace that answers with a word
@@ -135,7 +140,7 @@ tcp_read_from_container() {
 	# route_localnet only on this container's host-side veth (CVE-2020-8558)
 	assert_equal "$(netlab_host cat /proc/sys/net/ipv4/conf/all/route_localnet)" 0
 	local veth
-	veth=$(awk -F= '$1 == "veth" { print $2 }' "$CONDUCTOR_ROOT/.containers/web/state")
+	veth=$(container_veth web)
 	assert_equal "$(netlab_host cat "/proc/sys/net/ipv4/conf/$veth/route_localnet")" 1
 }
 
@@ -171,7 +176,7 @@ tcp_read_from_container() {
 	assert_equal "$(tcp_read_from_container pa "$(container_ip pb):7000")" from-pb
 	assert_equal "$(tcp_read_from_container pb "$(container_ip pa):7000")" from-pa
 	local veth_b
-	veth_b=$(awk -F= '$1 == "veth" { print $2 }' "$CONDUCTOR_ROOT/.containers/pb/state")
+	veth_b=$(container_veth pb)
 	lab stop pb
 	run netlab_host iptables-save
 	refute_output --partial "$veth_b"
@@ -222,14 +227,16 @@ tcp_read_from_container() {
 	assert_output --partial "not running"
 	netlab_snapshot_host "$snap.4"
 	assert_equal "$(diff "$snap.3" "$snap.4")" ""
-	[[ -z $(awk -F= '$1 == "ip"' "$CONDUCTOR_ROOT/.containers/bad/state") ]]
+	run container_ip bad
+	assert_success
+	assert_output ""
 }
 
 @test "network: stop removes exactly its own rules, even when another's name looks like its veth" {
 	start_container tagA
 	lab addnetwork tagA --internet -e 3010:8080
 	local veth_a
-	veth_a=$(awk -F= '$1 == "veth" { print $2 }' "$CONDUCTOR_ROOT/.containers/tagA/state")
+	veth_a=$(container_veth tagA)
 	# a valid container name that contains tagA's interface name
 	start_container "x-$veth_a"
 	lab addnetwork "x-$veth_a" --internet -e 3011:8080
@@ -262,6 +269,32 @@ tcp_read_from_container() {
 	start_container again
 	lab addnetwork again
 	assert_equal "$(container_ip again)" "${ips[0]}"
+}
+
+@test "inspect: the network fields match the lab: the ip answers, gateway, ports, internet, peers" {
+	start_container ia
+	start_container ib
+	lab addnetwork ia --internet -e 3020:8080
+	lab addnetwork ib
+	lab peer ia ib
+	local ja jb ip
+	ja=$("$C" inspect ia)
+	jb=$("$C" inspect ib)
+	jq -e . <<<"$ja" >/dev/null
+	assert_equal "$(jq -c '[.ports, .internet, .peers]' <<<"$ja")" '[["3020:8080"],true,["ib"]]'
+	assert_equal "$(jq -c '[.ports, .internet, .peers]' <<<"$jb")" '[[],false,["ia"]]'
+	# the address is the container's eth0's, and it answers from the host
+	ip=$(jq -r .ip <<<"$ja")
+	run lab exec ia -- ip -4 -o addr show dev eth0
+	assert_output --partial " $ip/"
+	serve_in ia 8080 hello-ia
+	assert_equal "$(tcp_read_from_host "$ip:8080")" hello-ia
+	# the gateway is the host side of the veth inspect names
+	run netlab_host ip -4 -o addr show dev "$(jq -r .veth <<<"$ja")"
+	assert_output --partial " $(jq -r .gateway <<<"$ja")/"
+	# -f prints the same
+	assert_equal "$("$C" inspect -f ip ia)" "$ip"
+	assert_equal "$("$C" inspect -f peers ia)" ib
 }
 
 @test "network: after every container stops, the lab host is exactly as before" {

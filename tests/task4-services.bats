@@ -411,9 +411,10 @@ deploy() {
 	netlab_host "$ORCH" up
 }
 
-# The container's address as conductor.sh recorded it.
+# The container's address as conductor.sh recorded it (inspect: the tool's
+# one interface to its state); empty when there is no such container.
 state_ip() {
-	awk -F= '$1 == "ip" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state" 2>/dev/null
+	"$C" inspect -f ip "$1" 2>/dev/null || true
 }
 
 # out_req URL / host_req URL: "STATUS BODY" of a GET from the lab's outside

@@ -11,7 +11,8 @@
 #   log      output of a detached container (run -d)
 #
 # State keys: image, created (epoch), cmd (the command, printf %q words),
-# harden (1 or 0: CONDUCTOR_HARDEN at run time; exec follows it), lower
+# cpus, memory, pids (the limits as given to run; empty: none), harden (1
+# or 0: CONDUCTOR_HARDEN at run time; exec follows it), lower
 # (the overlay's lowerdir: its layers and base, for rmcache), status
 # (created/running/exited, as last recorded; stopping while stop runs),
 # and from bin/dl-run: pid (host PID of the container's init), starttime
@@ -316,8 +317,9 @@ cmd_run() {
 	printf -v cmdline '%q ' "${cmd[@]}"
 	# lower: the layers under the container's root, kept by rmcache while it
 	# exists (a rebuilt image may no longer list them)
-	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nstatus=created\n' \
-		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" >"$dir/state.new"
+	# cpus, memory, pids: the limits as given (for inspect)
+	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\n' \
+		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$cpus" "$memory" "$pids" >"$dir/state.new"
 	mv "$dir/state.new" "$dir/state"
 	trap - EXIT
 	# a foreground container may run for hours: never hold the lock meanwhile
@@ -356,14 +358,10 @@ cmd_ps() {
 		[[ -f $state ]] || continue
 		name=${state%/state}
 		name=${name##*/}
-		# container_alive reads the whole state into STATE
-		if container_alive "$name"; then
-			status=running pid=${STATE[pid]}
-		elif [[ -n ${STATE[pid]:-} ]]; then
-			status=exited pid=-
-		else
-			status=created pid=-
-		fi
+		# container_status reads the whole state into STATE
+		container_status "$name"
+		status=$CONTAINER_STATUS pid=-
+		[[ $status != running ]] || pid=${STATE[pid]}
 		ip=${STATE[ip]:-}
 		ports=${STATE[ports]:-}
 		ports=${ports// /,}

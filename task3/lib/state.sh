@@ -158,6 +158,20 @@ container_alive() {
 	init_alive "${STATE[pid]:-}" "${STATE[starttime]:-}"
 }
 
+# container_status NAME: set CONTAINER_STATUS to running, exited (its init
+# has ended) or created (it never started), as ps and inspect show it.
+# Leaves the container's state in STATE.
+# shellcheck disable=SC2034 # CONTAINER_STATUS is for the callers (ps, inspect)
+container_status() {
+	if container_alive "$1"; then
+		CONTAINER_STATUS=running
+	elif [[ -n ${STATE[pid]:-} ]]; then
+		CONTAINER_STATUS=exited
+	else
+		CONTAINER_STATUS=created
+	fi
+}
+
 # ---- removing state directories ---------------------------------------------
 
 # mounts_under DIR: set MOUNTS to the mount points at or below DIR, deepest

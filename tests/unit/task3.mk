@@ -25,3 +25,9 @@ test_task3_fds: test_task3_fds.c $(addprefix $(T3_SRC)/,fds.c syscalls.c) $(T3_H
 # real files in a temporary directory: the kernel's openat2 decides
 test_task3_safepath: test_task3_safepath.c $(addprefix $(T3_SRC)/,safepath.c syscalls.c) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
+
+# dl-cp's copying, in a real tree full of symlinks leading out; openat2
+# wrapped to play a kernel without it
+UNIT_TESTS += test_task3_copy
+test_task3_copy: test_task3_copy.c $(addprefix $(T3_SRC)/,copy.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_openat2 -lcmocka

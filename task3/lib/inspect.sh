@@ -1,0 +1,225 @@
+# inspect.sh - inspect: one container's state as JSON, or one field of it.
+# shellcheck shell=bash
+#
+# The one interface to a container's state for scripts, tests and the
+# orchestrator: the state file's keys are private (containers.sh and
+# network.sh own them and may change them), the ps table is for people.
+# Read from the state file and /proc only, with no lock: state files are
+# replaced whole by a rename, so a reader never sees half of one.
+
+# The fields, in the order they are printed (help_inspect describes them).
+INSPECT_FIELDS=(name image status pid starttime exit_code created command hostname rootfs log
+	ip gateway veth ports internet peers limits cgroups monitor_pid)
+
+help_inspect() {
+	cat <<'HELP'
+Usage: conductor.sh inspect [-f|--format KEY] <name>
+
+Print a container's state as one JSON object (jq reads it):
+  name, image       the container and the image it was made from
+  status            "running", "exited" (its command ended) or "created"
+  pid, starttime    its init's host PID and start time (field 22 of
+                    /proc/PID/stat): numbers while it runs, else null
+  exit_code         its command's exit code once it has exited, else null
+  created           when it was made: ISO 8601 in UTC ("2026-11-26T16:05:00Z")
+  command           the command, an array of its words
+  hostname          its host name (its name)
+  rootfs, log       its root's mount point and its log file on the host
+                    (log: null when there is none)
+  ip, gateway, veth its address, the host side's address and interface
+                    (null until addnetwork)
+  ports             ["HOST:CONTAINER", ...] exposed ports
+  internet          true when connected with --internet (null: no network)
+  peers             names of the containers it may reach
+  limits            {"cpus", "memory", "pids"} as given to run (null: none)
+  cgroups           its cgroup directories
+  monitor_pid       the dl-run waiting for its init (null when none)
+-f KEY prints that field alone ("{{.KEY}}" as Docker writes it works too):
+a string as it is, a number or true/false as in JSON, an array one element
+per line, limits as JSON; null or an empty array print an empty line.
+An unknown field is an error (exit 125). Example:
+  conductor.sh inspect -f ip c1
+HELP
+}
+
+# json_string TEXT: set JSON to TEXT as a JSON string: quoted, with the
+# backslash, the quote and every control character escaped, as RFC 8259
+# requires (a command or a path may hold any of them).
+json_string() {
+	local s=$1 out="" head code
+	s=${s//\\/\\\\}
+	s=${s//\"/\\\"}
+	while [[ $s == *[[:cntrl:]]* ]]; do
+		head=${s%%[[:cntrl:]]*}
+		s=${s:${#head}}
+		printf -v code '\\u%04x' "'${s:0:1}"
+		out+=$head$code
+		s=${s:1}
+	done
+	JSON="\"$out$s\""
+}
+
+# ---- building the object: each field as JSON and as -f prints it ---------
+
+declare -gA INSPECT_JSON=() INSPECT_TEXT=()
+
+inspect_put() {
+	INSPECT_JSON[$1]=$2
+	INSPECT_TEXT[$1]=$3
+}
+
+# A string; null when empty.
+put_string() {
+	if [[ -z $2 ]]; then
+		inspect_put "$1" null ""
+	else
+		json_string "$2"
+		inspect_put "$1" "$JSON" "$2"
+	fi
+}
+
+# A whole number; null when empty. Anything else would make invalid JSON:
+# refused.
+put_number() {
+	if [[ -z $2 ]]; then
+		inspect_put "$1" null ""
+	elif [[ $2 =~ ^-?(0|[1-9][0-9]*)$ ]]; then
+		inspect_put "$1" "$2" "$2"
+	else
+		die "the state of this container is damaged: $1 is '$(shown "$2")', not a number"
+	fi
+}
+
+# put_list KEY WORD...: an array of strings.
+put_list() {
+	local key=$1 word json="" text=""
+	shift
+	for word; do
+		json_string "$word"
+		json+=${json:+, }$JSON
+		text+=${text:+$'\n'}$word
+	done
+	inspect_put "$key" "[$json]" "$text"
+}
+
+# The command, which run records as printf %q words: eval undoes that
+# quoting. The value is the tool's own record, written by run in the
+# root-owned state directory, so this evaluates nothing a user typed raw.
+put_command() {
+	local words=()
+	eval "words=(${STATE[cmd]:-})"
+	put_list command "${words[@]}"
+}
+
+put_limits() {
+	local key json=""
+	if [[ -z ${STATE[cpus]:-}${STATE[memory]:-}${STATE[pids]:-} ]]; then
+		inspect_put limits null ""
+		return 0
+	fi
+	for key in cpus memory pids; do
+		if [[ -n ${STATE[$key]:-} ]]; then json_string "${STATE[$key]}"; else JSON=null; fi
+		json+="${json:+, }\"$key\": $JSON"
+	done
+	inspect_put limits "{$json}" "{$json}"
+}
+
+# The network keys, as network.sh writes them ("ip" last: complete).
+put_network() {
+	local words=() ip=${STATE[ip]:-}
+	put_string ip "$ip"
+	put_string gateway "${STATE[gateway]:-}"
+	put_string veth "${STATE[veth]:-}"
+	read -r -a words <<<"${STATE[ports]:-}"
+	put_list ports "${words[@]}"
+	if [[ -z $ip ]]; then
+		inspect_put internet null ""
+	elif [[ ${STATE[internet]:-0} == 1 ]]; then
+		inspect_put internet true true
+	else
+		inspect_put internet false false
+	fi
+	read -r -a words <<<"${STATE[peers]:-}"
+	put_list peers "${words[@]}"
+}
+
+# Every cgroup= line (state_read keeps only a key's first line).
+put_cgroups() {
+	local line dirs=()
+	while IFS= read -r line; do
+		[[ $line != cgroup=* ]] || dirs+=("${line#cgroup=}")
+	done <"$1"
+	put_list cgroups "${dirs[@]}"
+}
+
+# inspect_collect NAME: every field of INSPECT_FIELDS into INSPECT_JSON
+# and INSPECT_TEXT.
+inspect_collect() {
+	local name=$1 dir=$CONTAINERDIR/$1 created=""
+	container_status "$name"
+	put_string name "$name"
+	put_string image "${STATE[image]:-}"
+	put_string status "$CONTAINER_STATUS"
+	if [[ $CONTAINER_STATUS == running ]]; then
+		put_number pid "${STATE[pid]}"
+		put_number starttime "${STATE[starttime]}"
+	else
+		put_number pid ""
+		put_number starttime ""
+	fi
+	put_number exit_code "${STATE[exitcode]:-}"
+	[[ -z ${STATE[created]:-} ]] || TZ=UTC0 printf -v created '%(%Y-%m-%dT%H:%M:%SZ)T' "${STATE[created]}"
+	put_string created "$created"
+	put_command
+	# run gives every container its name as its host name
+	put_string hostname "$name"
+	put_string rootfs "$dir/rootfs"
+	if [[ -f $dir/log ]]; then put_string log "$dir/log"; else put_string log ""; fi
+	put_network
+	put_limits
+	put_cgroups "$dir/state"
+	put_number monitor_pid "${STATE[parent]:-}"
+}
+
+inspect_print_json() {
+	local key sep=""
+	printf '{'
+	for key in "${INSPECT_FIELDS[@]}"; do
+		printf '%s\n  "%s": %s' "$sep" "$key" "${INSPECT_JSON[$key]}"
+		sep=,
+	done
+	printf '\n}\n'
+}
+
+cmd_inspect() {
+	local field=""
+	case ${1:-} in
+	-f | --format)
+		(($# >= 2)) || die "option $1 needs a field: see 'conductor.sh inspect -h'"
+		field=$2
+		shift 2
+		;;
+	--format=*)
+		field=${1#*=}
+		shift
+		;;
+	-?*) die "unknown option '$1' for inspect: see 'conductor.sh inspect -h'" ;;
+	esac
+	(($# == 1)) || die "usage: inspect [-f KEY] <name>"
+	local name=$1
+	validate_name container "$name"
+	# Docker's template form of a field: {{.ip}}
+	if [[ $field =~ ^\{\{\ *\.([A-Za-z_]+)\ *\}\}$ ]]; then field=${BASH_REMATCH[1]}; fi
+	if [[ -n $field && " ${INSPECT_FIELDS[*]} " != *" $field "* ]]; then
+		die "unknown field '$(shown "$field")': use one of ${INSPECT_FIELDS[*]}"
+	fi
+	[[ -f $CONTAINERDIR/$name/state ]] || die "no container named '$name': see 'conductor.sh ps'"
+	inspect_collect "$name"
+	if [[ -z $field ]]; then
+		inspect_print_json
+	elif [[ -n ${INSPECT_TEXT[$field]} ]]; then
+		printf '%s\n' "${INSPECT_TEXT[$field]}"
+	else
+		echo
+	fi
+}
