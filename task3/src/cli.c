@@ -156,8 +156,8 @@ static int run_check(struct cursor *c, const struct run_opts *o)
 			    o->cgroup);
 	if (o->cgroup && !limited)
 		return fail(c, "--cgroup needs at least one of --cpus, --memory, --pids");
-	if (!!o->detach != !!o->log)
-		return fail(c, "--detach and --log FILE go together");
+	if (o->detach && !o->log)
+		return fail(c, "--detach needs --log FILE (where the output goes)");
 	if (o->lock && !o->pidfile)
 		return fail(c, "--lock only guards --pidfile updates: give --pidfile too");
 	if (o->hostname && (!o->hostname[0] || strlen(o->hostname) > 64))

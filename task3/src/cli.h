@@ -24,7 +24,7 @@ struct run_opts {
 	struct cg_limits limits;
 	const char *pidfile, *lock;
 	int detach;
-	const char *log;
+	const char *log; /* --detach: the output; foreground: a copy, relayed */
 	const char *env[ENV_MAX];
 	size_t nenv;
 	const char *workdir;
@@ -51,7 +51,7 @@ int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t err
 #define RUN_USAGE                                                                              \
 	"usage: dl-run [--hostname NAME] [--lower DIRS --upper DIR --work DIR] --rootfs DIR\n"   \
 	"              [--share-net] [--cgroup NAME [--cpus N.N] [--memory SIZE] [--pids N]]\n"  \
-	"              [--pidfile FILE [--lock FILE]] [--detach --log FILE] [--env K=V]...\n"   \
+	"              [--pidfile FILE [--lock FILE]] [[--detach] --log FILE] [--env K=V]...\n"   \
 	"              [--workdir DIR] [--no-harden] -- COMMAND [ARG]...\n"                  \
 	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n"
 #define EXEC_USAGE                                                                              \

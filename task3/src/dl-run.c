@@ -9,6 +9,11 @@
  *     └─ init (PID 1 inside)           └─ monitor (setsid, output to the log)
  *          └─ COMMAND (PID 2)               └─ init (PID 1) └─ COMMAND
  *
+ * Output: in the foreground the command has the caller's stdio; with --log
+ * (conductor.sh gives it when the output is not a terminal) its stdout
+ * and stderr are pipes to dl-run, which relays them to the caller's and
+ * appends them to the log (relay.h).  --detach: the log itself.
+ *
  * The parent (dl-run or the monitor) creates the cgroup, clones the init,
  * moves it into the cgroup, records it in --pidfile, and only then lets
  * the command start; it waits for the init, removes the cgroup and records
@@ -31,7 +36,9 @@
 #include "fsutil.h"
 #include "keyfile.h"
 #include "procstat.h"
+#include "relay.h"
 #include "runlimits.h"
+#include "sys.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -191,9 +198,66 @@ static void abandon(pid_t pid, struct cgroup *cg)
 		destroy_cgroup(cg, " (stop removes it)");
 }
 
+/* Where the command's output goes.  Plain foreground: the caller's stdio
+ * (all -1).  --detach: the log (log_fd).  Foreground --log: pipes whose
+ * write ends (write_fd) become the command's stdout and stderr and whose
+ * read ends our relay copies to the caller and to the log. */
+struct output {
+	int log_fd;
+	int write_fd[RELAY_STREAMS];
+	struct relay relay;
+};
+
+#define OUTPUT_NONE                                                                              \
+	{ .log_fd = -1, .write_fd = { -1, -1 }, .relay = { .src = { -1, -1 }, .log_fd = -1, .pidfd = -1 } }
+
+/* After the init ended, its last processes are being killed: their pipe
+ * ends close within milliseconds.  Only a process stuck in the kernel
+ * holds one longer; do not wait for it forever. */
+#define DRAIN_SILENCE_MS 2000
+
+/* Foreground --log: the log and one pipe per stream, or one pipe for both
+ * when the caller's stdout and stderr are one file (the order is kept). */
+static void open_relay(const struct run_opts *o, struct output *out)
+{
+	int fds[2 * RELAY_STREAMS];
+	int streams = same_file(1, 2) ? 1 : 2;
+	out->log_fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (out->log_fd < 0)
+		die_errno("cannot open the log file %s", o->log);
+	for (int i = 0; i < streams; i++)
+		if (pipe2(&fds[2 * i], O_CLOEXEC) < 0)
+			die_errno("pipe");
+	struct relay *r = &out->relay;
+	*r = (struct relay){ .src = { fds[0], streams == 2 ? fds[2] : -1 }, .dst = { 1, 2 },
+			     .log_fd = out->log_fd, .pidfd = -1, .drain_ms = DRAIN_SILENCE_MS };
+	out->write_fd[0] = fds[1];
+	out->write_fd[1] = streams == 2 ? fds[3] : fds[1];
+}
+
+/* The child has its copies of the write ends: ours would keep the pipes
+ * from ever ending.  The pidfd tells the relay when the init has ended. */
+static int start_relay(struct output *out, pid_t pid)
+{
+	close(out->write_fd[0]);
+	if (out->write_fd[1] != out->write_fd[0])
+		close(out->write_fd[1]);
+	out->relay.pidfd = sys_pidfd_open(pid, 0);
+	return out->relay.pidfd < 0 ? -errno : 0;
+}
+
+/* Relay the output (if we do) until the container ended; its exit code. */
+static int wait_container(struct output *out, pid_t pid)
+{
+	int rc = out->relay.pidfd >= 0 ? relay_run(&out->relay) : 0;
+	if (rc)
+		log_warn("the container's output was cut short: %s", strerror(-rc));
+	return wait_exit_code(pid);
+}
+
 /* Start the container and wait for it; notify_fd >= 0 (--detach): tell
  * the caller once it runs, then keep waiting as the monitor. */
-static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
+static int run_container(const struct run_opts *o, struct output *out, int notify_fd)
 {
 	struct cgroup cgroup, *cg = NULL;
 	int go[2], ready[2], rc;
@@ -207,7 +271,10 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 	}
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
 		die_errno("pipe");
-	struct child_ctx ctx = { .o = o, .go_fd = go[0], .ready_fd = ready[1], .log_fd = log_fd };
+	/* the log is the relay's alone: the init gets it only to be it (-d) */
+	struct child_ctx ctx = { .o = o, .go_fd = go[0], .ready_fd = ready[1],
+				 .log_fd = o->detach ? out->log_fd : -1,
+				 .out_fd = out->write_fd[0], .err_fd = out->write_fd[1] };
 	forward_signals_to(0); /* from now on dl-run is not killed by them */
 	pid_t pid = clone_init(&ctx);
 	if (pid < 0) {
@@ -225,10 +292,14 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 		abandon(pid, cg);
 		die_err(rc, "cannot move the container into its cgroup");
 	}
+	if (out->write_fd[0] >= 0 && (rc = start_relay(out, pid))) {
+		abandon(pid, cg);
+		die_err(rc, "cannot watch the container (pidfd_open)");
+	}
 	send_byte(go[1], 'g');
 	if (!wait_byte(ready[0], 'r')) {
 		/* the init said why on stderr */
-		int code = wait_exit_code(pid);
+		int code = wait_container(out, pid);
 		if (cg)
 			destroy_cgroup(cg, " (stop removes it)");
 		return code ? code : DL_EXIT_FAILURE;
@@ -242,11 +313,11 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 	close(ready[0]);
 	if (notify_fd >= 0) {
 		/* the monitor keeps nothing of the caller: output to the log */
-		stdio_to_log(log_fd);
+		stdio_to_log(out->log_fd);
 		send_byte(notify_fd, 'k');
 		close(notify_fd);
 	}
-	int code = wait_exit_code(pid);
+	int code = wait_container(out, pid);
 	restore_terminal(foreground);
 	if (cg)
 		destroy_cgroup(cg, " (stop removes it)");
@@ -258,9 +329,10 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 /* --detach: fork the monitor, return once it reports the container runs. */
 static int run_detached(const struct run_opts *o)
 {
+	struct output out = OUTPUT_NONE;
 	int notify[2];
-	int log_fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (log_fd < 0)
+	out.log_fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (out.log_fd < 0)
 		die_errno("cannot open the log file %s", o->log);
 	if (pipe2(notify, O_CLOEXEC) < 0)
 		die_errno("pipe");
@@ -270,15 +342,25 @@ static int run_detached(const struct run_opts *o)
 	if (monitor == 0) {
 		close(notify[0]);
 		setsid(); /* no terminal, no process group of the caller's */
-		exit(run_container(o, log_fd, notify[1]));
+		exit(run_container(o, &out, notify[1]));
 	}
 	close(notify[1]);
-	close(log_fd);
+	close(out.log_fd);
 	if (wait_byte(notify[0], 'k'))
 		return 0;
 	/* the monitor failed before the container ran, and said why */
 	int code = wait_exit_code(monitor);
 	return code ? code : DL_EXIT_FAILURE;
+}
+
+/* In the foreground: with --log through our relay, else on the caller's
+ * stdio as it is. */
+static int run_foreground(const struct run_opts *o)
+{
+	struct output out = OUTPUT_NONE;
+	if (o->log)
+		open_relay(o, &out);
+	return run_container(o, &out, -1);
 }
 
 int main(int argc, char **argv)
@@ -312,5 +394,5 @@ int main(int argc, char **argv)
 	if (geteuid() != 0)
 		die("must be run as root: namespaces, mounts and cgroups need it (try sudo)");
 	signal(SIGPIPE, SIG_IGN); /* a vanished reader is an error return, not death */
-	return o.detach ? run_detached(&o) : run_container(&o, -1, -1);
+	return o.detach ? run_detached(&o) : run_foreground(&o);
 }

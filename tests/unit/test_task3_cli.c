@@ -75,6 +75,16 @@ static void every_option_and_both_value_forms(void **state)
 	assert_int_equal(o.harden, 0);
 }
 
+/* Foreground --log: dl-run relays the output and keeps a copy there. */
+static void log_without_detach_is_a_relayed_copy(void **state)
+{
+	(void)state;
+	char *argv[] = { "dl-run", "--rootfs", "/r", "--log", "/log", "--", "true", NULL };
+	assert_int_equal(run(ARGC(argv), argv), 0);
+	assert_int_equal(o.detach, 0);
+	assert_string_equal(o.log, "/log");
+}
+
 /* Each must be refused with a reason. */
 static void bad_run_lines_are_refused(void **state)
 {
@@ -167,6 +177,7 @@ int main(void)
 		cmocka_unit_test(minimal_run_takes_the_command_after_dashes),
 		cmocka_unit_test(command_flags_are_never_parsed),
 		cmocka_unit_test(every_option_and_both_value_forms),
+		cmocka_unit_test(log_without_detach_is_a_relayed_copy),
 		cmocka_unit_test(bad_run_lines_are_refused),
 		cmocka_unit_test(help_is_recognised),
 		cmocka_unit_test(exec_line),
