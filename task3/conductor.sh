@@ -9,6 +9,7 @@
 #   images.sh      build, images, rmi, rmcache
 #   containers.sh  run, ps, stop
 #   exec.sh        exec
+#   logs.sh        logs
 #   network.sh     addnetwork, peer
 set -euo pipefail
 
@@ -37,6 +38,7 @@ libs_of() {
 	build | images | rmi | rmcache) LIBS=(containers images) ;;
 	run | ps) LIBS=(containers) ;;
 	exec) LIBS=(exec) ;;
+	logs) LIBS=(logs) ;;
 	# stop undoes the container's network (network.sh's network_cleanup)
 	stop) LIBS=(containers network) ;;
 	addnetwork | peer) LIBS=(network) ;;
@@ -71,6 +73,7 @@ Containers
   ps                                list containers
   stop <name>                       stop a container and remove all it made
   exec <name> [-- cmd args...]      run a command inside a running container
+  logs [-f] [-n N] <name>           what a container's command printed
 Network
   addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER]...
                                     connect a container (host, internet, ports)

@@ -132,6 +132,8 @@ BAD_INPUT_CASES=(
 	'run|--cpus|0|relimg|x3' 'run|--cpus|abc|relimg|x4' 'run|--memory|1|relimg|x5' 'run|--pids|0|relimg|x6'
 	'run|--bogus|relimg|x7'
 	'stop' 'stop|a|b' 'stop|../x' 'exec' 'exec|nobody' 'exec|../x' 'exec|a b'
+	'logs' 'logs|nobody' 'logs|../x' 'logs|LIVE|NEW' 'logs|-n|x|LIVE' 'logs|--tail=-1|LIVE' 'logs|-n'
+	'logs|--bogus|LIVE' 'logs|-f|nobody'
 	'addnetwork' 'addnetwork|nobody' 'addnetwork|LIVE' 'addnetwork|NEW|-e|0:80' 'addnetwork|NEW|-e|65536:80'
 	'addnetwork|NEW|-e|abc' 'addnetwork|NEW|-e|80:' 'addnetwork|NEW|-e|:80' 'addnetwork|NEW|-e|8080:80|-e|8080:81'
 	'addnetwork|NEW|-e|080:80' 'addnetwork|NEW|--bogus' 'addnetwork|NEW|-e'

@@ -8,10 +8,12 @@
 #   rootfs/  the overlay's mount point; the overlay is mounted there only
 #            inside the container's own mount namespace, so the host never
 #            sees it and it vanishes with the container
-#   log      output of a detached container (run -d)
+#   log      what the command printed, stdout and stderr in order (logs.sh)
 #
 # State keys: image, created (epoch), cmd (the command, printf %q words),
-# harden (1 or 0: CONDUCTOR_HARDEN at run time; exec follows it), lower
+# harden (1 or 0: CONDUCTOR_HARDEN at run time; exec follows it), log
+# (file: the output is recorded in log; terminal: an interactive run on a
+# terminal kept it, nothing recorded), lower
 # (the overlay's lowerdir: its layers and base, for rmcache), status
 # (created/running/exited, as last recorded; stopping while stop runs),
 # and from bin/dl-run: pid (host PID of the container's init), starttime
@@ -295,6 +297,10 @@ cmd_run() {
 	image_exists "$image" || die "no image named '$image': build it with 'conductor.sh build $image' (see 'conductor.sh images')"
 	local harden=1
 	[[ ${CONDUCTOR_HARDEN:-1} != 0 ]] || harden=0
+	# Is the output recorded (see logs.sh)?  An interactive run on a
+	# terminal keeps the terminal: bash's job control needs it.
+	local log=file
+	((detach)) || [[ ! -t 0 || ! -t 1 ]] || log=terminal
 
 	# Forks are the cost of this function (~1 ms each): no $(...) below,
 	# results come back in variables (LOWERDIR, STATE).
@@ -316,8 +322,8 @@ cmd_run() {
 	printf -v cmdline '%q ' "${cmd[@]}"
 	# lower: the layers under the container's root, kept by rmcache while it
 	# exists (a rebuilt image may no longer list them)
-	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nstatus=created\n' \
-		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" >"$dir/state.new"
+	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\n' \
+		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$log" >"$dir/state.new"
 	mv "$dir/state.new" "$dir/state"
 	trap - EXIT
 	# a foreground container may run for hours: never hold the lock meanwhile
@@ -330,7 +336,8 @@ cmd_run() {
 	[[ -z $memory ]] || args+=(--memory "$memory")
 	[[ -z $pids ]] || args+=(--pids "$pids")
 	((harden)) || args+=(--no-harden)
-	((detach == 0)) || args+=(--detach --log "$dir/log")
+	((detach == 0)) || args+=(--detach)
+	[[ $log != file ]] || args+=(--log "$dir/log")
 
 	local rc=0
 	# BEGIN SOLUTION
