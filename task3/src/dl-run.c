@@ -40,6 +40,7 @@
 #include "runlimits.h"
 #include "sys.h"
 #include "syscalls.h"
+#include "tty.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -201,15 +203,27 @@ static void abandon(pid_t pid, struct cgroup *cg)
 /* Where the command's output goes.  Plain foreground: the caller's stdio
  * (all -1).  --detach: the log (log_fd).  Foreground --log: pipes whose
  * write ends (write_fd) become the command's stdout and stderr and whose
- * read ends our relay copies to the caller and to the log. */
+ * read ends our relay copies to the caller and to the log.  --tty: a pty
+ * whose master the init sends us by tty_sock, relayed the same way. */
 struct output {
 	int log_fd;
 	int write_fd[RELAY_STREAMS];
+	int tty_sock[2];
 	struct relay relay;
 };
 
-#define OUTPUT_NONE                                                                              \
-	{ .log_fd = -1, .write_fd = { -1, -1 }, .relay = { .src = { -1, -1 }, .log_fd = -1, .pidfd = -1 } }
+static void output_none(struct output *out)
+{
+	*out = (struct output){ .log_fd = -1, .write_fd = { -1, -1 }, .tty_sock = { -1, -1 } };
+	relay_init(&out->relay);
+}
+
+static void open_log(const struct run_opts *o, struct output *out)
+{
+	out->log_fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (out->log_fd < 0)
+		die_errno("cannot open the log file %s", o->log);
+}
 
 /* After the init ended, its last processes are being killed: their pipe
  * ends close within milliseconds.  Only a process stuck in the kernel
@@ -218,32 +232,47 @@ struct output {
 
 /* Foreground --log: the log and one pipe per stream, or one pipe for both
  * when the caller's stdout and stderr are one file (the order is kept). */
-static void open_relay(const struct run_opts *o, struct output *out)
+static void open_relay(struct output *out)
 {
 	int fds[2 * RELAY_STREAMS];
 	int streams = same_file(1, 2) ? 1 : 2;
-	out->log_fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (out->log_fd < 0)
-		die_errno("cannot open the log file %s", o->log);
 	for (int i = 0; i < streams; i++)
 		if (pipe2(&fds[2 * i], O_CLOEXEC) < 0)
 			die_errno("pipe");
 	struct relay *r = &out->relay;
-	*r = (struct relay){ .src = { fds[0], streams == 2 ? fds[2] : -1 }, .dst = { 1, 2 },
-			     .log_fd = out->log_fd, .pidfd = -1, .drain_ms = DRAIN_SILENCE_MS };
+	r->src[0] = fds[0];
+	r->src[1] = streams == 2 ? fds[2] : -1;
+	r->dst[0] = 1;
+	r->dst[1] = 2;
 	out->write_fd[0] = fds[1];
 	out->write_fd[1] = streams == 2 ? fds[3] : fds[1];
 }
 
-/* The child has its copies of the write ends: ours would keep the pipes
- * from ever ending.  The pidfd tells the relay when the init has ended. */
+/* The child has its copies of the write ends and the socket: ours would
+ * keep the pipes from ever ending.  The pidfd tells the relay when the
+ * init has ended. */
 static int start_relay(struct output *out, pid_t pid)
 {
+	if (out->write_fd[0] < 0 && out->tty_sock[0] < 0)
+		return 0; /* nothing to relay */
 	close(out->write_fd[0]);
 	if (out->write_fd[1] != out->write_fd[0])
 		close(out->write_fd[1]);
+	close(out->tty_sock[1]);
 	out->relay.pidfd = sys_pidfd_open(pid, 0);
 	return out->relay.pidfd < 0 ? -errno : 0;
+}
+
+/* --tty, once the init reported ready: its pty's master, and the caller's
+ * terminal made ready for it (raw mode last: errors before it print as
+ * usual). */
+static int take_tty(const struct run_opts *o, struct output *out)
+{
+	int master = fd_recv(out->tty_sock[0]);
+	close(out->tty_sock[0]);
+	if (master < 0)
+		return master;
+	return relay_tty(&out->relay, master, o->interactive);
 }
 
 /* Relay the output (if we do) until the container ended; its exit code. */
@@ -273,8 +302,8 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		die_errno("pipe");
 	/* the log is the relay's alone: the init gets it only to be it (-d) */
 	struct child_ctx ctx = { .o = o, .go_fd = go[0], .ready_fd = ready[1],
-				 .log_fd = o->detach ? out->log_fd : -1,
-				 .out_fd = out->write_fd[0], .err_fd = out->write_fd[1] };
+				 .log_fd = o->detach ? out->log_fd : -1, .out_fd = out->write_fd[0],
+				 .err_fd = out->write_fd[1], .tty_sock = out->tty_sock[1] };
 	forward_signals_to(0); /* from now on dl-run is not killed by them */
 	pid_t pid = clone_init(&ctx);
 	if (pid < 0) {
@@ -292,7 +321,7 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		abandon(pid, cg);
 		die_err(rc, "cannot move the container into its cgroup");
 	}
-	if (out->write_fd[0] >= 0 && (rc = start_relay(out, pid))) {
+	if ((rc = start_relay(out, pid))) {
 		abandon(pid, cg);
 		die_err(rc, "cannot watch the container (pidfd_open)");
 	}
@@ -303,6 +332,10 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		if (cg)
 			destroy_cgroup(cg, " (stop removes it)");
 		return code ? code : DL_EXIT_FAILURE;
+	}
+	if (o->tty && (rc = take_tty(o, out))) {
+		abandon(pid, cg);
+		die_err(rc, "cannot relay the container's terminal");
 	}
 	if (o->pidfile && (rc = record_start(o, pid, cg))) {
 		abandon(pid, cg);
@@ -318,6 +351,7 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		close(notify_fd);
 	}
 	int code = wait_container(out, pid);
+	tty_restore();
 	restore_terminal(foreground);
 	if (cg)
 		destroy_cgroup(cg, " (stop removes it)");
@@ -329,11 +363,10 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 /* --detach: fork the monitor, return once it reports the container runs. */
 static int run_detached(const struct run_opts *o)
 {
-	struct output out = OUTPUT_NONE;
+	struct output out;
 	int notify[2];
-	out.log_fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (out.log_fd < 0)
-		die_errno("cannot open the log file %s", o->log);
+	output_none(&out);
+	open_log(o, &out);
 	if (pipe2(notify, O_CLOEXEC) < 0)
 		die_errno("pipe");
 	pid_t monitor = fork();
@@ -353,13 +386,20 @@ static int run_detached(const struct run_opts *o)
 	return code ? code : DL_EXIT_FAILURE;
 }
 
-/* In the foreground: with --log through our relay, else on the caller's
- * stdio as it is. */
+/* In the foreground: with --tty through a pty, with --log through pipes,
+ * both relayed by us; else on the caller's stdio as it is. */
 static int run_foreground(const struct run_opts *o)
 {
-	struct output out = OUTPUT_NONE;
+	struct output out;
+	output_none(&out);
+	out.relay.drain_ms = DRAIN_SILENCE_MS;
 	if (o->log)
-		open_relay(o, &out);
+		open_log(o, &out);
+	out.relay.log_fd = out.log_fd;
+	if (o->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out.tty_sock) < 0)
+		die_errno("socketpair");
+	else if (!o->tty && o->log)
+		open_relay(&out);
 	return run_container(o, &out, -1);
 }
 

@@ -1,11 +1,15 @@
 #define _GNU_SOURCE
 #include "relay.h"
 #include "err.h"
+#include "tty.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define RELAY_BUF 65536
@@ -88,6 +92,43 @@ static void close_stream(struct relay *r, int i, ssize_t rc)
 	r->src[i] = -1;
 }
 
+void relay_init(struct relay *r)
+{
+	*r = (struct relay){ .src = { -1, -1 }, .dst = { -1, -1 }, .log_fd = -1, .pidfd = -1,
+			     .in_fd = -1, .pty_fd = -1, .winch_fd = -1, .size_fd = -1 };
+}
+
+/* -t: what the user typed, to the pty (no copy: the pty echoes what
+ * should be seen).  At the end of a piped stdin the pty gets its
+ * end-of-file character, as a user's Ctrl-D. */
+static void relay_input(struct relay *r)
+{
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(r->in_fd, buf, sizeof(buf))) < 0 && errno == EINTR)
+		;
+	if (n <= 0) {
+		struct termios t;
+		if (n == 0 && tcgetattr(r->pty_fd, &t) == 0)
+			write_all(r->pty_fd, (const char *)&t.c_cc[VEOF], 1);
+		r->in_fd = -1; /* not ours to close: our stdin */
+		return;
+	}
+	/* EIO: the command's side is closed; the output side sees it too */
+	if (write_all(r->pty_fd, buf, (size_t)n))
+		r->in_fd = -1;
+}
+
+/* -t: the user's terminal changed size (SIGWINCH): so does the pty, and
+ * the kernel sends the command's foreground job its own SIGWINCH. */
+static void relay_winch(struct relay *r)
+{
+	struct signalfd_siginfo info;
+	while (read(r->winch_fd, &info, sizeof(info)) < 0 && errno == EINTR)
+		;
+	pty_follow_size(r->size_fd, r->pty_fd);
+}
+
 static int streams_open(const struct relay *r)
 {
 	int open = 0;
@@ -96,23 +137,58 @@ static int streams_open(const struct relay *r)
 	return open;
 }
 
-/* One poll over the open streams and, until it ended, the init.  Returns
- * the poll's result (0: drain_ms of silence after the end). */
+/* The terminal whose size the pty follows: stdin's, or else stdout's. */
+static int size_source(void)
+{
+	return isatty(0) ? 0 : isatty(1) ? 1 : -1;
+}
+
+int relay_tty(struct relay *r, int master, int interactive)
+{
+	sigset_t winch;
+	int rc;
+	r->src[0] = r->pty_fd = master;
+	r->dst[0] = 1;
+	r->size_fd = size_source();
+	if ((rc = pty_follow_size(r->size_fd, master)))
+		return rc;
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	if (r->size_fd >= 0 && (sigprocmask(SIG_BLOCK, &winch, NULL) < 0 ||
+				(r->winch_fd = signalfd(-1, &winch, SFD_CLOEXEC)) < 0))
+		return -errno;
+	if (!tty_takes_input(interactive, 0))
+		return 0;
+	r->in_fd = 0;
+	/* raw: each key as typed, Ctrl-C and Ctrl-Z included, goes to the
+	 * pty, whose own line discipline does what a terminal does */
+	return isatty(0) ? tty_raw(0) : 0;
+}
+
+enum { P_PID = RELAY_STREAMS, P_IN, P_WINCH, P_COUNT };
+
+/* One poll over the open streams, the input, SIGWINCH and, until it
+ * ended, the init (fd -1: ignored by poll).  Returns the poll's result
+ * (0: drain_ms of silence after the end). */
 static int poll_once(struct relay *r, int *ended)
 {
-	struct pollfd p[RELAY_STREAMS + 1];
-	int n = 0;
+	struct pollfd p[P_COUNT];
 	for (int i = 0; i < RELAY_STREAMS; i++)
-		p[n++] = (struct pollfd){ .fd = r->src[i], .events = POLLIN }; /* fd -1: ignored */
-	if (!*ended)
-		p[n++] = (struct pollfd){ .fd = r->pidfd, .events = POLLIN };
-	int ready = poll(p, (nfds_t)n, *ended ? r->drain_ms : -1);
+		p[i] = (struct pollfd){ .fd = r->src[i], .events = POLLIN };
+	p[P_PID] = (struct pollfd){ .fd = *ended ? -1 : r->pidfd, .events = POLLIN };
+	p[P_IN] = (struct pollfd){ .fd = *ended ? -1 : r->in_fd, .events = POLLIN };
+	p[P_WINCH] = (struct pollfd){ .fd = *ended ? -1 : r->winch_fd, .events = POLLIN };
+	int ready = poll(p, P_COUNT, *ended ? r->drain_ms : -1);
 	if (ready < 0)
 		return errno == EINTR ? 1 : -errno; /* EINTR: a signal we forwarded; go on */
 	if (ready == 0)
 		return 0;
-	if (!*ended && p[RELAY_STREAMS].revents)
+	if (p[P_PID].revents)
 		*ended = 1;
+	if (p[P_IN].revents)
+		relay_input(r);
+	if (p[P_WINCH].revents)
+		relay_winch(r);
 	for (int i = 0; i < RELAY_STREAMS; i++) {
 		if (!p[i].revents)
 			continue;

@@ -30,6 +30,11 @@ struct relay {
 	int log_fd;             /* the copy, opened O_APPEND; -1: none */
 	int pidfd;              /* the container's init: readable once it ended */
 	int drain_ms;           /* after the init ended: give up after this much silence */
+	/* -t (tty.h): src[0] is the pty's master */
+	int in_fd;    /* the caller's stdin, copied to pty_fd (not logged); -1: none */
+	int pty_fd;   /* the master, where input goes and whose size follows size_fd */
+	int winch_fd; /* a signalfd of SIGWINCH; -1: none */
+	int size_fd;  /* the caller's terminal (its window size); -1: none */
 };
 
 /* Pure: do fds a and b refer to the same file (so one pipe serves both)? */
@@ -39,6 +44,13 @@ int write_all(int fd, const char *buf, size_t len);
 /* Move one chunk of stream i: read src, write dst and the log.  Returns the
  * bytes moved, 0 at end of stream, or -errno (-EPIPE: dst has no reader). */
 ssize_t relay_pump(struct relay *r, int i);
+/* The fields of a relay that does nothing yet (every fd -1). */
+void relay_init(struct relay *r);
+/* -t: relay the pty master (output to fd 1, and to log_fd if set), the
+ * caller's stdin to it (tty_takes_input), its window size (SIGWINCH, now
+ * blocked and read from a signalfd); the caller's terminal in raw mode
+ * while input is relayed from it.  Returns 0 or -errno. */
+int relay_tty(struct relay *r, int master, int interactive);
 /* Relay until the init has ended and every stream reached its end (or
  * stayed silent for drain_ms after the init ended).  Closes the src fds.
  * Returns 0 or -errno of a failed poll. */

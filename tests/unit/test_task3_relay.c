@@ -40,8 +40,11 @@ static void rig_open(struct rig *g)
 	assert_int_equal(pipe2(g->in, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(g->out, O_CLOEXEC | O_NONBLOCK), 0);
 	assert_int_equal(pipe2(g->log, O_CLOEXEC | O_NONBLOCK), 0);
-	g->r = (struct relay){ .src = { g->in[0], -1 }, .dst = { g->out[1], -1 }, .log_fd = g->log[1],
-			       .pidfd = -1, .drain_ms = 1000 };
+	relay_init(&g->r);
+	g->r.src[0] = g->in[0];
+	g->r.dst[0] = g->out[1];
+	g->r.log_fd = g->log[1];
+	g->r.drain_ms = 1000;
 }
 
 static void rig_close(struct rig *g)
