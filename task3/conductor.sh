@@ -68,11 +68,12 @@ Images
   rmi <image>                       remove an image
   rmcache                           remove cached bases and layers no image uses
 Containers
-  run [-d] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]
+  run [-d] [-it] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]
                                     start a container (default command /bin/bash)
   ps                                list containers
   stop <name>                       stop a container and remove all it made
-  exec <name> [-- cmd args...]      run a command inside a running container
+  exec [-it] <name> [-- cmd args...]
+                                    run a command inside a running container
   logs [-f] [-n N] <name>           what a container's command printed
 Network
   addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER]...

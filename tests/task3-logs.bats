@@ -147,7 +147,7 @@ INTERLEAVED='echo out1; echo err1 >&2; echo out2; echo err2 >&2; exit 3'
 	assert_output --partial on-a-terminal
 	run --separate-stderr "$C" logs lgtty
 	assert_failure 125
-	assert_equal "$stderr" "conductor.sh: the output of 'lgtty' was not recorded: it ran in the foreground on a terminal, which its command had to itself (run -d, or send the output to a pipe or file, to record it)"
+	assert_equal "$stderr" "conductor.sh: the output of 'lgtty' was not recorded: it ran in the foreground on a terminal, which its command had to itself (run -t or -d, or send the output to a pipe or file, to record it)"
 	assert_output ""
 }
 

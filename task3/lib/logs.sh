@@ -5,7 +5,8 @@
 # order they were written.  Who writes it: the command itself for run -d
 # (its stdout and stderr are the file, opened O_APPEND); dl-run for a
 # foreground run whose output is not a terminal (it relays the output to
-# where the caller pointed it and appends a copy, task3/src/relay.h).  An
+# where the caller pointed it and appends a copy, task3/src/relay.h), and
+# for run -t (the pty relay keeps the same copy, terminal codes and all).  An
 # interactive run on a terminal is not recorded (its command has the
 # terminal itself): the state's log key says which (containers.sh).
 #
@@ -24,10 +25,10 @@ Usage: conductor.sh logs [-f|--follow] [-n|--tail N] <name>
 
 Print what the container's command printed, stdout and stderr together in
 the order they were written (all of it on stdout).  Recorded for detached
-containers (run -d) and for foreground runs whose output is not a terminal
-(a script, a pipe, a file: the output still goes there too).  A foreground
-run with a terminal on stdin and stdout is not recorded: its command has
-the terminal itself (logs says so).
+containers (run -d), for run -t, and for foreground runs whose output is not
+a terminal (a script, a pipe, a file: the output still goes there too).  A
+foreground run with a terminal on stdin and stdout and no -t is not
+recorded: its command has the terminal itself (logs says so).
   -f, --follow   keep printing new output until the container ends
                  (or Ctrl-C); returns at once for an ended container
   -n, --tail N   start with the last N lines (N a number, or all)
@@ -61,7 +62,7 @@ cmd_logs() {
 	container_exists "$name" || die "no container named '$name': see 'conductor.sh ps'"
 	state_read "$CONTAINERDIR/$name/state"
 	[[ ${STATE[log]:-} != terminal ]] ||
-		die "the output of '$name' was not recorded: it ran in the foreground on a terminal, which its command had to itself (run -d, or send the output to a pipe or file, to record it)"
+		die "the output of '$name' was not recorded: it ran in the foreground on a terminal, which its command had to itself (run -t or -d, or send the output to a pipe or file, to record it)"
 	log=$CONTAINERDIR/$name/log
 	# not there yet: the container is being set up, or printed nothing
 	[[ -f $log ]] || return 0
