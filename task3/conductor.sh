@@ -11,6 +11,7 @@
 #   exec.sh        exec
 #   cp.sh          cp
 #   inspect.sh     inspect
+#   logs.sh        logs
 #   network.sh     addnetwork, peer
 set -euo pipefail
 
@@ -41,6 +42,7 @@ libs_of() {
 	exec) LIBS=(exec) ;;
 	cp) LIBS=(cp) ;;
 	inspect) LIBS=(inspect) ;;
+	logs) LIBS=(logs) ;;
 	# stop undoes the container's network (network.sh's network_cleanup)
 	stop) LIBS=(containers network) ;;
 	addnetwork | peer) LIBS=(network) ;;
@@ -70,14 +72,16 @@ Images
   rmi <image>                       remove an image
   rmcache                           remove cached bases and layers no image uses
 Containers
-  run [-d] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]
+  run [-d] [-it] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]
                                     start a container (default command /bin/bash)
   ps                                list containers
   stop <name>                       stop a container and remove all it made
-  exec <name> [-- cmd args...]      run a command inside a running container
+  exec [-it] <name> [-- cmd args...]
+                                    run a command inside a running container
   cp <src> <name>:<dest>            copy files into a container
   cp <name>:<src> <dest>            copy files out of a container
   inspect [-f KEY] <name>           a container's state as JSON (or one field)
+  logs [-f] [-n N] <name>           what a container's command printed
 Network
   addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER]...
                                     connect a container (host, internet, ports)

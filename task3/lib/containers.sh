@@ -8,11 +8,13 @@
 #   rootfs/  the overlay's mount point; the overlay is mounted there only
 #            inside the container's own mount namespace, so the host never
 #            sees it and it vanishes with the container
-#   log      output of a detached container (run -d)
+#   log      what the command printed, stdout and stderr in order (logs.sh)
 #
 # State keys: image, created (epoch), cmd (the command, printf %q words),
 # cpus, memory, pids (the limits as given to run; empty: none), harden (1
-# or 0: CONDUCTOR_HARDEN at run time; exec follows it), lower
+# or 0: CONDUCTOR_HARDEN at run time; exec follows it), log (file: the
+# output is recorded in log; terminal: an interactive run on a terminal
+# kept it, nothing recorded), lower
 # (the overlay's lowerdir: its layers and base, for rmcache), status
 # (created/running/exited, as last recorded; stopping while stop runs),
 # and from bin/dl-run: pid (host PID of the container's init), starttime
@@ -34,8 +36,8 @@ STOP_TIMEOUT=${STOP_TIMEOUT:-5}
 
 help_run() {
 	cat <<'HELP'
-Usage: conductor.sh run [-d|--detach] [--cpus N] [--memory SIZE] [--pids N]
-                        <image> <name> [--] [command [args...]]
+Usage: conductor.sh run [-d|--detach] [-t|--tty] [-i|--interactive] [--cpus N]
+                        [--memory SIZE] [--pids N] <image> <name> [--] [command [args...]]
 
 Start a container named <name> from <image>: new UTS, PID, network, mount
 and IPC namespaces, an overlay root over the image's layers, /proc, /sys and
@@ -44,9 +46,19 @@ given, word for word; put "--" before it when it has options of its own
 that conductor.sh could take for its own (-h).  Options are only read
 before <image>.
   -d, --detach     run in the background, output to the container's log
+  -t, --tty        give the command a terminal of its own (/dev/pts/0 of the
+                   container), relayed to yours, which is in raw mode
+                   meanwhile and restored after; the output is logged.
+                   With stdin a terminal, what you type goes to it (-t
+                   alone acts as -it there); else only with -i
+  -i, --interactive  with -t: relay stdin to the command's terminal even when
+                   it is a file or pipe (its end is a Ctrl-D).  Without -t
+                   nothing changes: a foreground command always has stdin
   --cpus N         at most N CPUs (e.g. 0.5)
   --memory SIZE    at most SIZE of memory (e.g. 256M; K, M, G suffixes)
   --pids N         at most N processes
+The output is recorded for 'conductor.sh logs' unless stdin and stdout are
+your terminal and there is no -t (the command then has the terminal itself).
 In the foreground the exit code is the command's (128+N if killed by signal
 N); 125 means conductor.sh itself failed, 126/127 that the command cannot
 run / was not found.  An exited container stays (ps shows it) until
@@ -258,11 +270,14 @@ discard_container() {
 # ---- commands ---------------------------------------------------------------
 
 cmd_run() {
-	local detach=0 cpus="" memory="" pids=""
+	local detach=0 tty=0 interactive=0 cpus="" memory="" pids=""
 	# options only before the image: the command's own flags are its own
 	while (($#)); do
 		case $1 in
 		-d | --detach) detach=1 ;;
+		-t | --tty) tty=1 ;;
+		-i | --interactive) interactive=1 ;;
+		-it | -ti) tty=1 interactive=1 ;;
 		--cpus | --memory | --pids)
 			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh run -h'"
 			case $1 in
@@ -280,7 +295,9 @@ cmd_run() {
 		esac
 		shift
 	done
-	(($# >= 2)) || die "usage: run [-d] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]"
+	(($# >= 2)) || die "usage: run [-d] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]"
+	((detach == 0 || tty + interactive == 0)) ||
+		die "-t and -i need the foreground: a detached container has nobody to relay to (drop -d, or -t/-i)"
 	local image=$1 name=$2
 	shift 2
 	if [[ ${1:-} == -- ]]; then
@@ -296,6 +313,10 @@ cmd_run() {
 	image_exists "$image" || die "no image named '$image': build it with 'conductor.sh build $image' (see 'conductor.sh images')"
 	local harden=1
 	[[ ${CONDUCTOR_HARDEN:-1} != 0 ]] || harden=0
+	# Is the output recorded (see logs.sh)?  An interactive run on a
+	# terminal keeps the terminal: bash's job control needs it.
+	local log=file
+	((detach || tty)) || [[ ! -t 0 || ! -t 1 ]] || log=terminal
 
 	# Forks are the cost of this function (~1 ms each): no $(...) below,
 	# results come back in variables (LOWERDIR, STATE).
@@ -318,8 +339,8 @@ cmd_run() {
 	# lower: the layers under the container's root, kept by rmcache while it
 	# exists (a rebuilt image may no longer list them)
 	# cpus, memory, pids: the limits as given (for inspect)
-	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\n' \
-		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$cpus" "$memory" "$pids" >"$dir/state.new"
+	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\n' \
+		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$log" "$cpus" "$memory" "$pids" >"$dir/state.new"
 	mv "$dir/state.new" "$dir/state"
 	trap - EXIT
 	# a foreground container may run for hours: never hold the lock meanwhile
@@ -332,7 +353,10 @@ cmd_run() {
 	[[ -z $memory ]] || args+=(--memory "$memory")
 	[[ -z $pids ]] || args+=(--pids "$pids")
 	((harden)) || args+=(--no-harden)
-	((detach == 0)) || args+=(--detach --log "$dir/log")
+	((detach == 0)) || args+=(--detach)
+	((tty == 0)) || args+=(--tty)
+	((tty == 0 || interactive == 0)) || args+=(--interactive)
+	[[ $log != file ]] || args+=(--log "$dir/log")
 
 	local rc=0
 	# BEGIN SOLUTION

@@ -135,6 +135,10 @@ static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
 		return (o->share_net = flag(c)) > 0 ? 0 : -1;
 	if (is(c, "--detach"))
 		return (o->detach = flag(c)) > 0 ? 0 : -1;
+	if (is(c, "--tty"))
+		return (o->tty = flag(c)) > 0 ? 0 : -1;
+	if (is(c, "--interactive"))
+		return (o->interactive = flag(c)) > 0 ? 0 : -1;
 	if (is(c, "--no-harden"))
 		return flag(c) > 0 ? (o->harden = 0) : -1;
 	return fail(c, "unknown option '%s'", c->argv[c->i]);
@@ -156,8 +160,12 @@ static int run_check(struct cursor *c, const struct run_opts *o)
 			    o->cgroup);
 	if (o->cgroup && !limited)
 		return fail(c, "--cgroup needs at least one of --cpus, --memory, --pids");
-	if (!!o->detach != !!o->log)
-		return fail(c, "--detach and --log FILE go together");
+	if (o->detach && !o->log)
+		return fail(c, "--detach needs --log FILE (where the output goes)");
+	if (o->detach && (o->tty || o->interactive))
+		return fail(c, "--tty and --interactive need the foreground: a detached container has no caller to relay to");
+	if (o->interactive && !o->tty)
+		return fail(c, "--interactive goes with --tty (without it stdin is the caller's as it is)");
 	if (o->lock && !o->pidfile)
 		return fail(c, "--lock only guards --pidfile updates: give --pidfile too");
 	if (o->hostname && (!o->hostname[0] || strlen(o->hostname) > 64))
@@ -237,6 +245,10 @@ static int exec_option(struct cursor *c, struct exec_opts *o)
 		return take_env(c, o->env, &o->nenv);
 	if (is(c, "--no-harden"))
 		return flag(c) > 0 ? (o->harden = 0) : -1;
+	if (is(c, "--tty"))
+		return (o->tty = flag(c)) > 0 ? 0 : -1;
+	if (is(c, "--interactive"))
+		return (o->interactive = flag(c)) > 0 ? 0 : -1;
 	return fail(c, "unknown option '%s'", c->argv[c->i]);
 }
 
@@ -256,6 +268,8 @@ int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t err
 		return rc;
 	if (c.i < argc && take_command(&c, &o->argv))
 		return -1;
+	if (o->interactive && !o->tty)
+		return fail(&c, "--interactive goes with --tty (without it stdin is the caller's as it is)");
 	if (!o->pid || !o->has_starttime)
 		return fail(&c, "--pid and --starttime are required (from the container's state)");
 	if (!o->argv)

@@ -24,7 +24,9 @@ struct run_opts {
 	struct cg_limits limits;
 	const char *pidfile, *lock;
 	int detach;
-	const char *log;
+	const char *log; /* --detach: the output; foreground: a copy, relayed */
+	int tty;         /* --tty: the command gets a pty, relayed (tty.h) */
+	int interactive; /* --interactive: the caller's stdin is relayed to it */
 	const char *env[ENV_MAX];
 	size_t nenv;
 	const char *workdir;
@@ -40,6 +42,7 @@ struct exec_opts {
 	const char *env[ENV_MAX];
 	size_t nenv;
 	int harden;
+	int tty, interactive; /* as in run_opts */
 	char **argv;
 };
 
@@ -51,11 +54,12 @@ int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t err
 #define RUN_USAGE                                                                              \
 	"usage: dl-run [--hostname NAME] [--lower DIRS --upper DIR --work DIR] --rootfs DIR\n"   \
 	"              [--share-net] [--cgroup NAME [--cpus N.N] [--memory SIZE] [--pids N]]\n"  \
-	"              [--pidfile FILE [--lock FILE]] [--detach --log FILE] [--env K=V]...\n"   \
-	"              [--workdir DIR] [--no-harden] -- COMMAND [ARG]...\n"                  \
+	"              [--pidfile FILE [--lock FILE]] [[--detach] --log FILE] [--env K=V]...\n"   \
+	"              [--workdir DIR] [--no-harden] [--tty [--interactive]]\n"         \
+	"              -- COMMAND [ARG]...\n"                  \
 	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n"
 #define EXEC_USAGE                                                                              \
 	"usage: dl-exec --pid PID --starttime T [--workdir DIR] [--env K=V]... [--no-harden]\n" \
-	"               -- COMMAND [ARG]...\n"
+	"               [--tty [--interactive]] -- COMMAND [ARG]...\n"
 
 #endif

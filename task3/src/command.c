@@ -4,6 +4,7 @@
 #include "err.h"
 #include "fds.h"
 #include "status.h"
+#include "tty.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -27,9 +28,19 @@ void reset_signals(void)
 			sys_signal_default(sig);
 }
 
+static int command_tty = -1;
+
+void command_use_tty(int slave)
+{
+	command_tty = slave;
+}
+
 void exec_command(char **argv, char **envp)
 {
+	int rc;
 	reset_signals();
+	if (command_tty >= 0 && (rc = pty_attach(command_tty)))
+		die_err(rc, "cannot give the command its terminal");
 	if (close_fds_except(NULL, 0) < 0)
 		die_errno("cannot close inherited file descriptors");
 	umask(022);

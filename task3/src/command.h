@@ -15,6 +15,9 @@
  *   - execvp(argv[0], argv): argv exactly as given.
  * Never returns: on failure it prints why and exits 126 or 127. */
 noreturn void exec_command(char **argv, char **envp);
+/* -t: exec_command first makes slave (tty.h) the command's controlling
+ * terminal and its stdin, stdout and stderr. */
+void command_use_tty(int slave);
 /* Signals back to SIG_DFL and an empty mask. */
 void reset_signals(void);
 

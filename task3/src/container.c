@@ -1,12 +1,14 @@
 #define _GNU_SOURCE
 #include "container.h"
 #include "caps.h"
+#include "command.h"
 #include "env.h"
 #include "err.h"
 #include "fds.h"
 #include "init.h"
 #include "rootfs.h"
 #include "syscalls.h"
+#include "tty.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -43,26 +45,56 @@ void stdio_to_log(int log_fd)
 	close(log_fd);
 }
 
+void output_to_relay(int out_fd, int err_fd)
+{
+	if (dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+		die_errno("cannot connect the container's output to dl-run");
+	close(out_fd);
+	if (err_fd != out_fd)
+		close(err_fd);
+}
+
+/* --tty: the pty is made in here, where /dev/pts is the container's own
+ * devpts; dl-run, outside, gets the master.  Returns the slave. */
+static int make_tty(int sock)
+{
+	int master, slave, rc;
+	if ((rc = pty_open(&master, &slave)))
+		die_err(rc, "cannot open a terminal in the container's /dev/pts/ptmx");
+	if ((rc = fd_send(sock, master)))
+		die_err(rc, "cannot pass the terminal to dl-run");
+	close(master);
+	close(sock);
+	return slave;
+}
+
 int container_main(void *arg)
 {
 	const struct child_ctx *c = arg;
 	const struct run_opts *o = c->o;
 	struct env env;
 	char hostname[65] = "";
-	int keep[] = { c->go_fd, c->ready_fd, c->log_fd };
+	int keep[] = { c->go_fd, c->ready_fd, c->log_fd, c->out_fd, c->err_fd, c->tty_sock };
+	int slave = -1;
 
 	/* the parent's ends of the sync pipes came along with the clone */
-	if (close_fds_except(keep, 3) < 0)
+	if (close_fds_except(keep, sizeof(keep) / sizeof(keep[0])) < 0)
 		die_errno("cannot close inherited file descriptors");
 	if (!wait_byte(c->go_fd, 'g'))
 		_exit(DL_EXIT_FAILURE); /* the parent gave up */
 	build_container(o);
+	if (o->tty)
+		slave = make_tty(c->tty_sock);
 	if (send_byte(c->ready_fd, 'r') < 0 || !wait_byte(c->go_fd, 's'))
 		_exit(DL_EXIT_FAILURE);
 	close(c->go_fd);
 	close(c->ready_fd);
 	if (o->detach)
 		stdio_to_log(c->log_fd);
+	else if (c->out_fd >= 0)
+		output_to_relay(c->out_fd, c->err_fd);
+	if (slave >= 0)
+		command_use_tty(slave);
 	/* nobody inside may open /proc/1/exe (this binary, on the host) or
 	 * ptrace us (cf. runc CVE-2019-5736); reset by the command's exec */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

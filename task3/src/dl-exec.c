@@ -1,7 +1,7 @@
 /* dl-exec - run a command inside a running container.
  *
  *   dl-exec --pid PID --starttime T [--workdir DIR] [--env K=V]...
- *           [--no-harden] -- COMMAND [ARG]...
+ *           [--no-harden] [--tty [--interactive]] -- COMMAND [ARG]...
  *
  * PID is the container's init (host PID) and T its start time, both from
  * the container's state.  Steps:
@@ -15,6 +15,8 @@
  *   5. fork: the child is inside the PID namespace; it joins the
  *      container's cgroups, is hardened like the container, and execs
  *      COMMAND with argv exactly as given;
+ *      (--tty: on a pty of the container's devpts, which dl-exec relays
+ *      to the caller's terminal, tty.h);
  *   6. wait, and exit with the command's exit code (128+N for signal N,
  *      126/127 when it cannot run / is not found, 125 when dl-exec fails).
  */
@@ -31,6 +33,9 @@
 #include "ns.h"
 #include "procstat.h"
 #include "command.h"
+#include "relay.h"
+#include "sys.h"
+#include "tty.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -127,9 +132,11 @@ static void enter_root(const struct target *t, const char *workdir)
 }
 
 /* In the PID namespace now: wait until the parent has put us in the
- * container's cgroups, harden, exec. */
-static void command_child(const struct exec_opts *o, int go_fd, char **envp)
+ * container's cgroups, harden, exec (on the pty's slave with --tty). */
+static void command_child(const struct exec_opts *o, int go_fd, int slave, char **envp)
 {
+	if (slave >= 0)
+		command_use_tty(slave);
 	const char *what = "?";
 	int rc;
 	if (!wait_byte(go_fd, 'g'))
@@ -139,13 +146,43 @@ static void command_child(const struct exec_opts *o, int go_fd, char **envp)
 	exec_command(o->argv, envp);
 }
 
+/* --tty: we are in the container's mount namespace and root, so its
+ * /dev/pts/ptmx gives a pty of its own devpts (tty.h). */
+static void open_tty(const struct exec_opts *o, int *master, int *slave)
+{
+	int rc;
+	*master = *slave = -1;
+	if (o->tty && (rc = pty_open(master, slave)))
+		die_err(rc, "cannot open a terminal in the container's /dev/pts/ptmx");
+}
+
+/* Relay the pty (if any) until the command ended; its exit code. */
+static int wait_command(const struct exec_opts *o, pid_t child, int master)
+{
+	struct relay r;
+	int rc = 0;
+	relay_init(&r);
+	r.drain_ms = 2000;
+	if (master >= 0 && ((r.pidfd = sys_pidfd_open(child, 0)) < 0 ||
+			    (rc = relay_tty(&r, master, o->interactive)))) {
+		rc = rc ? rc : -errno;
+		kill(child, SIGKILL);
+		wait_exit_code(child);
+		die_err(rc, "cannot relay the command's terminal");
+	}
+	if (master >= 0 && (rc = relay_run(&r)))
+		log_warn("the command's output was cut short: %s", strerror(-rc));
+	tty_restore();
+	return wait_exit_code(child);
+}
+
 int main(int argc, char **argv)
 {
 	struct exec_opts o;
 	struct target t;
 	struct env env;
 	char err[CLI_ERR_MAX], hostname[65] = "";
-	int go[2], rc;
+	int go[2], rc, master, slave;
 
 	set_progname(argv[0]);
 	if (close_fds_except(NULL, 0) < 0)
@@ -184,6 +221,7 @@ int main(int argc, char **argv)
 			die("invalid --env '%s'", o.env[i]);
 	/* nobody inside may open /proc/<child>/exe (this binary) before exec */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	open_tty(&o, &master, &slave);
 	if (pipe2(go, O_CLOEXEC) < 0)
 		die_errno("pipe");
 	forward_signals_to(0);
@@ -192,10 +230,12 @@ int main(int argc, char **argv)
 		die_errno("fork");
 	if (child == 0) {
 		close(go[1]);
-		command_child(&o, go[0], env.vars);
+		command_child(&o, go[0], slave, env.vars);
 	}
 	forward_signals_to(child);
 	close(go[0]);
+	if (slave >= 0)
+		close(slave); /* the command's alone: its end closes the pty */
 	for (int i = 0; i < t.ncg; i++) {
 		if (dprintf(t.cg_fds[i], "%d\n", (int)child) < 0) {
 			kill(child, SIGKILL);
@@ -206,5 +246,5 @@ int main(int argc, char **argv)
 	}
 	send_byte(go[1], 'g');
 	close(go[1]);
-	return wait_exit_code(child);
+	return wait_command(&o, child, master);
 }

@@ -9,6 +9,11 @@
  *     └─ init (PID 1 inside)           └─ monitor (setsid, output to the log)
  *          └─ COMMAND (PID 2)               └─ init (PID 1) └─ COMMAND
  *
+ * Output: in the foreground the command has the caller's stdio; with --log
+ * (conductor.sh gives it when the output is not a terminal) its stdout
+ * and stderr are pipes to dl-run, which relays them to the caller's and
+ * appends them to the log (relay.h).  --detach: the log itself.
+ *
  * The parent (dl-run or the monitor) creates the cgroup, clones the init,
  * moves it into the cgroup, records it in --pidfile, and only then lets
  * the command start; it waits for the init, removes the cgroup and records
@@ -31,8 +36,11 @@
 #include "fsutil.h"
 #include "keyfile.h"
 #include "procstat.h"
+#include "relay.h"
 #include "runlimits.h"
+#include "sys.h"
 #include "syscalls.h"
+#include "tty.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,9 +200,93 @@ static void abandon(pid_t pid, struct cgroup *cg)
 		destroy_cgroup(cg, " (stop removes it)");
 }
 
+/* Where the command's output goes.  Plain foreground: the caller's stdio
+ * (all -1).  --detach: the log (log_fd).  Foreground --log: pipes whose
+ * write ends (write_fd) become the command's stdout and stderr and whose
+ * read ends our relay copies to the caller and to the log.  --tty: a pty
+ * whose master the init sends us by tty_sock, relayed the same way. */
+struct output {
+	int log_fd;
+	int write_fd[RELAY_STREAMS];
+	int tty_sock[2];
+	struct relay relay;
+};
+
+static void output_none(struct output *out)
+{
+	*out = (struct output){ .log_fd = -1, .write_fd = { -1, -1 }, .tty_sock = { -1, -1 } };
+	relay_init(&out->relay);
+}
+
+static void open_log(const struct run_opts *o, struct output *out)
+{
+	out->log_fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (out->log_fd < 0)
+		die_errno("cannot open the log file %s", o->log);
+}
+
+/* After the init ended, its last processes are being killed: their pipe
+ * ends close within milliseconds.  Only a process stuck in the kernel
+ * holds one longer; do not wait for it forever. */
+#define DRAIN_SILENCE_MS 2000
+
+/* Foreground --log: the log and one pipe per stream, or one pipe for both
+ * when the caller's stdout and stderr are one file (the order is kept). */
+static void open_relay(struct output *out)
+{
+	int fds[2 * RELAY_STREAMS];
+	int streams = same_file(1, 2) ? 1 : 2;
+	for (int i = 0; i < streams; i++)
+		if (pipe2(&fds[2 * i], O_CLOEXEC) < 0)
+			die_errno("pipe");
+	struct relay *r = &out->relay;
+	r->src[0] = fds[0];
+	r->src[1] = streams == 2 ? fds[2] : -1;
+	r->dst[0] = 1;
+	r->dst[1] = 2;
+	out->write_fd[0] = fds[1];
+	out->write_fd[1] = streams == 2 ? fds[3] : fds[1];
+}
+
+/* The child has its copies of the write ends and the socket: ours would
+ * keep the pipes from ever ending.  The pidfd tells the relay when the
+ * init has ended. */
+static int start_relay(struct output *out, pid_t pid)
+{
+	if (out->write_fd[0] < 0 && out->tty_sock[0] < 0)
+		return 0; /* nothing to relay */
+	close(out->write_fd[0]);
+	if (out->write_fd[1] != out->write_fd[0])
+		close(out->write_fd[1]);
+	close(out->tty_sock[1]);
+	out->relay.pidfd = sys_pidfd_open(pid, 0);
+	return out->relay.pidfd < 0 ? -errno : 0;
+}
+
+/* --tty, once the init reported ready: its pty's master, and the caller's
+ * terminal made ready for it (raw mode last: errors before it print as
+ * usual). */
+static int take_tty(const struct run_opts *o, struct output *out)
+{
+	int master = fd_recv(out->tty_sock[0]);
+	close(out->tty_sock[0]);
+	if (master < 0)
+		return master;
+	return relay_tty(&out->relay, master, o->interactive);
+}
+
+/* Relay the output (if we do) until the container ended; its exit code. */
+static int wait_container(struct output *out, pid_t pid)
+{
+	int rc = out->relay.pidfd >= 0 ? relay_run(&out->relay) : 0;
+	if (rc)
+		log_warn("the container's output was cut short: %s", strerror(-rc));
+	return wait_exit_code(pid);
+}
+
 /* Start the container and wait for it; notify_fd >= 0 (--detach): tell
  * the caller once it runs, then keep waiting as the monitor. */
-static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
+static int run_container(const struct run_opts *o, struct output *out, int notify_fd)
 {
 	struct cgroup cgroup, *cg = NULL;
 	int go[2], ready[2], rc;
@@ -207,7 +300,10 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 	}
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
 		die_errno("pipe");
-	struct child_ctx ctx = { .o = o, .go_fd = go[0], .ready_fd = ready[1], .log_fd = log_fd };
+	/* the log is the relay's alone: the init gets it only to be it (-d) */
+	struct child_ctx ctx = { .o = o, .go_fd = go[0], .ready_fd = ready[1],
+				 .log_fd = o->detach ? out->log_fd : -1, .out_fd = out->write_fd[0],
+				 .err_fd = out->write_fd[1], .tty_sock = out->tty_sock[1] };
 	forward_signals_to(0); /* from now on dl-run is not killed by them */
 	pid_t pid = clone_init(&ctx);
 	if (pid < 0) {
@@ -225,13 +321,21 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 		abandon(pid, cg);
 		die_err(rc, "cannot move the container into its cgroup");
 	}
+	if ((rc = start_relay(out, pid))) {
+		abandon(pid, cg);
+		die_err(rc, "cannot watch the container (pidfd_open)");
+	}
 	send_byte(go[1], 'g');
 	if (!wait_byte(ready[0], 'r')) {
 		/* the init said why on stderr */
-		int code = wait_exit_code(pid);
+		int code = wait_container(out, pid);
 		if (cg)
 			destroy_cgroup(cg, " (stop removes it)");
 		return code ? code : DL_EXIT_FAILURE;
+	}
+	if (o->tty && (rc = take_tty(o, out))) {
+		abandon(pid, cg);
+		die_err(rc, "cannot relay the container's terminal");
 	}
 	if (o->pidfile && (rc = record_start(o, pid, cg))) {
 		abandon(pid, cg);
@@ -242,11 +346,12 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 	close(ready[0]);
 	if (notify_fd >= 0) {
 		/* the monitor keeps nothing of the caller: output to the log */
-		stdio_to_log(log_fd);
+		stdio_to_log(out->log_fd);
 		send_byte(notify_fd, 'k');
 		close(notify_fd);
 	}
-	int code = wait_exit_code(pid);
+	int code = wait_container(out, pid);
+	tty_restore();
 	restore_terminal(foreground);
 	if (cg)
 		destroy_cgroup(cg, " (stop removes it)");
@@ -258,10 +363,10 @@ static int run_container(const struct run_opts *o, int log_fd, int notify_fd)
 /* --detach: fork the monitor, return once it reports the container runs. */
 static int run_detached(const struct run_opts *o)
 {
+	struct output out;
 	int notify[2];
-	int log_fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (log_fd < 0)
-		die_errno("cannot open the log file %s", o->log);
+	output_none(&out);
+	open_log(o, &out);
 	if (pipe2(notify, O_CLOEXEC) < 0)
 		die_errno("pipe");
 	pid_t monitor = fork();
@@ -270,15 +375,32 @@ static int run_detached(const struct run_opts *o)
 	if (monitor == 0) {
 		close(notify[0]);
 		setsid(); /* no terminal, no process group of the caller's */
-		exit(run_container(o, log_fd, notify[1]));
+		exit(run_container(o, &out, notify[1]));
 	}
 	close(notify[1]);
-	close(log_fd);
+	close(out.log_fd);
 	if (wait_byte(notify[0], 'k'))
 		return 0;
 	/* the monitor failed before the container ran, and said why */
 	int code = wait_exit_code(monitor);
 	return code ? code : DL_EXIT_FAILURE;
+}
+
+/* In the foreground: with --tty through a pty, with --log through pipes,
+ * both relayed by us; else on the caller's stdio as it is. */
+static int run_foreground(const struct run_opts *o)
+{
+	struct output out;
+	output_none(&out);
+	out.relay.drain_ms = DRAIN_SILENCE_MS;
+	if (o->log)
+		open_log(o, &out);
+	out.relay.log_fd = out.log_fd;
+	if (o->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out.tty_sock) < 0)
+		die_errno("socketpair");
+	else if (!o->tty && o->log)
+		open_relay(&out);
+	return run_container(o, &out, -1);
 }
 
 int main(int argc, char **argv)
@@ -312,5 +434,5 @@ int main(int argc, char **argv)
 	if (geteuid() != 0)
 		die("must be run as root: namespaces, mounts and cgroups need it (try sudo)");
 	signal(SIGPIPE, SIG_IGN); /* a vanished reader is an error return, not death */
-	return o.detach ? run_detached(&o) : run_container(&o, -1, -1);
+	return o.detach ? run_detached(&o) : run_foreground(&o);
 }

@@ -75,6 +75,31 @@ static void every_option_and_both_value_forms(void **state)
 	assert_int_equal(o.harden, 0);
 }
 
+/* Foreground --log: dl-run relays the output and keeps a copy there. */
+static void log_without_detach_is_a_relayed_copy(void **state)
+{
+	(void)state;
+	char *argv[] = { "dl-run", "--rootfs", "/r", "--log", "/log", "--", "true", NULL };
+	assert_int_equal(run(ARGC(argv), argv), 0);
+	assert_int_equal(o.detach, 0);
+	assert_string_equal(o.log, "/log");
+}
+
+static void tty_and_interactive(void **state)
+{
+	(void)state;
+	char *argv[] = { "dl-run", "--rootfs", "/r", "--tty", "--interactive", "--", "sh", NULL };
+	assert_int_equal(run(ARGC(argv), argv), 0);
+	assert_int_equal(o.tty, 1);
+	assert_int_equal(o.interactive, 1);
+	char *eargv[] = { "dl-exec", "--pid", "4", "--starttime", "9", "--tty", "--", "sh", NULL };
+	assert_int_equal(exec_parse(ARGC(eargv), eargv, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.tty, 1);
+	assert_int_equal(e.interactive, 0);
+	char *e_alone[] = { "dl-exec", "--pid", "4", "--starttime", "9", "--interactive", "--", "sh", NULL };
+	assert_int_equal(exec_parse(ARGC(e_alone), e_alone, &e, err, sizeof(err)), -1);
+}
+
 /* Each must be refused with a reason. */
 static void bad_run_lines_are_refused(void **state)
 {
@@ -96,11 +121,13 @@ static void bad_run_lines_are_refused(void **state)
 	char *unknown[] = { "dl-run", "--rootfs", "/r", "--privileged", "--", "true", NULL };
 	char *bad_env[] = { "dl-run", "--rootfs", "/r", "--env", "NOEQUALS", "--", "true", NULL };
 	char *lock_alone[] = { "dl-run", "--rootfs", "/r", "--lock", "/k", "--", "true", NULL };
+	char *detached_tty[] = { "dl-run", "--rootfs", "/r", "--detach", "--log", "/l", "--tty", "--", "sh", NULL };
+	char *interactive_alone[] = { "dl-run", "--rootfs", "/r", "--interactive", "--", "sh", NULL };
 	char **cases[] = { no_rootfs,	    no_command,	   empty_command, half_overlay,
 			   limit_without_cgroup, cgroup_without_limit, cgroup_path, bad_cpus,
 			   too_many_cpus,   tiny_memory,   zero_pids,	  detach_no_log,
 			   flag_value,	    missing_value, unknown,	  bad_env,
-			   lock_alone };
+			   lock_alone,	    detached_tty,  interactive_alone };
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int argc = 0;
 		while (cases[i][argc])
@@ -167,6 +194,8 @@ int main(void)
 		cmocka_unit_test(minimal_run_takes_the_command_after_dashes),
 		cmocka_unit_test(command_flags_are_never_parsed),
 		cmocka_unit_test(every_option_and_both_value_forms),
+		cmocka_unit_test(log_without_detach_is_a_relayed_copy),
+		cmocka_unit_test(tty_and_interactive),
 		cmocka_unit_test(bad_run_lines_are_refused),
 		cmocka_unit_test(help_is_recognised),
 		cmocka_unit_test(exec_line),
