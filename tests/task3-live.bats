@@ -108,6 +108,7 @@ gone() {
 	assert_success
 	assert_output "from the host $$"$'\n'"deep"
 	# container -> host
+	# shellcheck disable=SC2016 # expanded inside the container
 	"$C" exec lvboth -- sh -c 'echo "from $(hostname)" >/tmp/lv-out'
 	assert_equal "$(cat "$root/tmp/lv-out")" "from lvboth"
 	# what the host sees is the image's root, not an empty directory
