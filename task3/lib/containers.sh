@@ -375,7 +375,9 @@ cmd_run() {
 		discard_container "$name"
 		return "$((rc ? rc : DL_EXIT_FAILURE))"
 	fi
-	((detach == 0 && remove == 0)) || remove_now "$name"
+	if ((remove && !detach)); then
+		remove_now "$name"
+	fi
 	return "$rc"
 }
 
