@@ -7,6 +7,7 @@
 # Images are made by hand from the cached base, as in task3-containers.bats.
 
 load helpers/common
+load helpers/netlab
 bats_require_minimum_version 1.5.0
 
 C=$DL_REPO/task3/conductor.sh
@@ -55,12 +56,19 @@ teardown_file() {
 # (by PID), even when it failed.
 teardown() {
 	local dir pid
+	# a networked container is stopped where its network is: in the lab
+	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
+		if [[ -d $dir && -n ${LAB:-} ]] && netlab_exists "$LAB"; then
+			netlab_host "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true
+		fi
+	done
 	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
 		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
 	done
 	for pid in ${HOST_PIDS:-}; do
 		wait_until 50 is_dead "$pid" || kill "$pid" 2>/dev/null || true
 	done
+	if [[ -n ${LAB:-} ]]; then netlab_down "$LAB" >/dev/null 2>&1 || true; fi
 	# what a failed dl-run of a test left mounted in the test's directory
 	local mp
 	while read -r mp; do
@@ -331,6 +339,74 @@ SCRIPT
 	assert_failure
 	"$C" stop c1
 	"$C" stop c2
+	assert_equal "$(mounts_of_root)" ""
+}
+
+# The guide's two services, small enough for the base image (perl-base):
+# the counter answers each request with the next number, the external
+# service asks the counter at $1 for each request it gets.
+guide_services() {
+	local guide=$1
+	mkdir -p "$guide/external-service" "$guide/counter-service"
+	cat >"$guide/counter-service/run.sh" <<'RUN'
+#!/bin/bash
+exec perl -MIO::Socket::INET -e '
+$s = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die "$!";
+for ($n = 1; $c = $s->accept; $n++) { <$c>; print $c "HTTP/1.0 200 OK\r\n\r\n$n\n"; close $c }'
+RUN
+	cat >"$guide/external-service/run.sh" <<'RUN'
+#!/bin/bash
+exec perl -MIO::Socket::INET -e '
+($url, $me) = @ARGV; ($h, $p) = $url =~ m{^http://([^:/]+):(\d+)/} or die "bad URL $url";
+$s = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die "$!";
+while ($c = $s->accept) {
+  <$c>; $u = IO::Socket::INET->new("$h:$p") or die "$!";
+  print $u "GET / HTTP/1.0\r\n\r\n"; @r = <$u>; close $u;
+  print $c "HTTP/1.0 200 OK\r\n\r\nHello from $me: counter says $r[-1]"; close $c }' "$1" "$(hostname)"
+RUN
+}
+
+# Something listens on TCP 8080 in container NAME's network namespace.
+listening_8080() {
+	[[ -n $(nsenter --net="/proc/$(state_of "$1" pid)/ns/net" ss -Hltn "sport = :8080") ]]
+}
+
+# The same walk-through with the guide's network steps, in a network lab
+# (tests/helpers/netlab.bash): the tool runs in the lab's host namespace,
+# the request comes from the lab's outside host.
+@test "guide task 4 with its network: addnetwork, peer, the counter's IP from 'ip route get 1', a request from outside" {
+	export LAB=lv$$
+	netlab_up "$LAB" >&2
+	local guide=$BATS_TEST_TMPDIR/guide C2_IP
+	guide_services "$guide"
+	cd "$CONDUCTOR_ROOT"
+	netlab_host "$C" build service-image >/dev/null 2>&1
+	netlab_host "$C" run service-image c1 -- sleep infinity </dev/null >/dev/null 2>&1 3>&- &
+	HOST_PIDS=$!
+	netlab_host "$C" run service-image c2 -- sleep infinity </dev/null >/dev/null 2>&1 3>&- &
+	HOST_PIDS+=" $!"
+	wait_until 100 is_running c1
+	wait_until 100 is_running c2
+	cp -r "$guide/external-service" .containers/c1/rootfs/
+	cp -r "$guide/counter-service" .containers/c2/rootfs/
+	netlab_host "$C" addnetwork c1 --internet --expose 3000:8080
+	netlab_host "$C" addnetwork c2 --internet
+	netlab_host "$C" peer c1 c2
+	C2_IP=$(netlab_host "$C" exec c2 -- ip route get 1 | grep -oP 'src \K\S+')
+	[[ $C2_IP =~ ^[0-9.]+$ ]]
+	netlab_host "$C" exec c2 -- bash /counter-service/run.sh </dev/null >/dev/null 2>&1 3>&- &
+	HOST_PIDS+=" $!"
+	netlab_host "$C" exec c1 -- bash /external-service/run.sh "http://$C2_IP:8080/" </dev/null >/dev/null 2>&1 3>&- &
+	HOST_PIDS+=" $!"
+	wait_until 50 listening_8080 c2
+	wait_until 50 listening_8080 c1
+	run netlab_http_get_from_outside "http://$NETLAB_HOST_IP:3000/"
+	assert_success
+	assert_output "Hello from c1: counter says 1"
+	run netlab_http_get_from_outside "http://$NETLAB_HOST_IP:3000/"
+	assert_output "Hello from c1: counter says 2"
+	netlab_host "$C" stop c1
+	netlab_host "$C" stop c2
 	assert_equal "$(mounts_of_root)" ""
 }
 
