@@ -16,6 +16,10 @@
  *   parent -> init  'g'  in the cgroup: build the container
  *   init -> parent  'r'  container ready (or EOF: it failed and said why)
  *   parent -> init  's'  recorded in the pidfile: start the command
+ * With --live-root the parent first mounts the container's root on the
+ * host (liveroot.h), and unmounts it again if the container does not
+ * start; with --on-exit the monitor becomes that command once the
+ * container has ended (run_on_exit).
  * Exit codes: the command's (128+N for signal N), 125 when dl-run fails,
  * 126/127 when the command cannot run / is not found.
  * This file is the parent's half; the child's is container.c.
