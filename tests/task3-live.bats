@@ -49,7 +49,8 @@ teardown_file() {
 	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
 		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
 	done
-	rm -rf "$CONDUCTOR_ROOT"
+	# never through a live root a failed stop left mounted
+	rm -rf --one-file-system "$CONDUCTOR_ROOT"
 }
 
 # Each test stops its containers and ends the host processes it started
