@@ -7,7 +7,7 @@
 # Bash glue: it validates input, keeps state and calls the C helpers in bin/
 # for everything that needs system calls. Each command lives in lib/:
 #   images.sh      build, images, rmi, rmcache
-#   containers.sh  run, ps, stop
+#   containers.sh  run, ps, stop (rm)
 #   exec.sh        exec
 #   cp.sh          cp
 #   inspect.sh     inspect
@@ -43,8 +43,9 @@ libs_of() {
 	cp) LIBS=(cp) ;;
 	inspect) LIBS=(inspect) ;;
 	logs) LIBS=(logs) ;;
-	# stop undoes the container's network (network.sh's network_cleanup)
-	stop) LIBS=(containers network) ;;
+	# stop undoes the container's network (network.sh's network_cleanup);
+	# so does run --rm, which loads network.sh itself (run_rm_prepare)
+	stop | rm) LIBS=(containers network) ;;
 	addnetwork | peer) LIBS=(network) ;;
 	*) LIBS=() ;;
 	esac
@@ -72,10 +73,12 @@ Images
   rmi <image>                       remove an image
   rmcache                           remove cached bases and layers no image uses
 Containers
-  run [-d] [-it] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]
-                                    start a container (default command /bin/bash)
+  run [-d] [--rm] [-it] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]
+                                    start a container (default command /bin/bash);
+                                    its root is .containers/<name>/rootfs on the host
   ps                                list containers
   stop <name>                       stop a container and remove all it made
+  rm <name>                         the same as stop
   exec [-it] <name> [-- cmd args...]
                                     run a command inside a running container
   cp <src> <name>:<dest>            copy files into a container

@@ -561,6 +561,19 @@ region_caught_by() {
 	grep -qF "TODO(task $id)" "$out" || fail "region $id: '$test' fails, but not with TODO(task $id):"$'\n'"$(cat "$out")"
 }
 
+# A mutant whose stop is the stubbed part leaves its containers' live roots
+# mounted on the host (.containers/NAME/rootfs), so its suite's teardown
+# could not delete its state root (/tmp/dl-test.*): unmount what appeared
+# since the traces snapshot $1, then remove those state roots.
+remove_mutant_live_roots() {
+	local mp roots=()
+	while read -r mp; do
+		umount -l "$mp" 2>/dev/null || true
+		[[ $mp == /tmp/dl-test.*/.containers/*/rootfs ]] && roots+=("${mp%%/.containers/*}")
+	done < <(new_traces "$1" | sed -n 's/^mount //p' | sort -r)
+	((${#roots[@]} == 0)) || rm -rf --one-file-system -- "${roots[@]}"
+}
+
 # $1 as an extended regex that matches only itself.
 regex_quote() {
 	# shellcheck disable=SC2001,SC2016 # a bracket class and a literal $
@@ -653,6 +666,7 @@ t3_region_test() {
 		suite=${pick%%$'\t'*} test=${pick#*$'\t'}
 		grep -qxF "@test \"$test\" {" "$DL_REPO/tests/$suite" || fail "region $id: no test '$test' in tests/$suite"
 		region_caught_by "$id" "$suite" "$test" "$work"
+		remove_mutant_live_roots "$before"
 		n=$((n + 1))
 	done < <("$MSE" --list)
 	((n > 0)) || fail "task 3 has no regions"

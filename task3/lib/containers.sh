@@ -1,13 +1,16 @@
-# containers.sh - run, ps, stop: containers made from images (exec: exec.sh).
+# containers.sh - run, ps, stop (rm): containers made from images (exec: exec.sh).
 # shellcheck shell=bash
 #
 # A container is the directory $CONTAINERDIR/<name>/:
 #   state    key=value lines (see below)
 #   upper/   the overlay's writable layer: everything the container writes
 #   work/    overlayfs's scratch directory (same filesystem as upper/)
-#   rootfs/  the overlay's mount point; the overlay is mounted there only
-#            inside the container's own mount namespace, so the host never
-#            sees it and it vanishes with the container
+#   rootfs/  the container's root, live on the host: dl-run --live-root
+#            mounts the overlay here in the host's mount namespace (over a
+#            private, unbindable bind of the directory, so it propagates
+#            nowhere: task3/src/liveroot.h), and the container pivots into
+#            its own copy of it.  A file copied here appears inside at once.
+#            It stays, running or exited, until stop unmounts it.
 #   log      what the command printed, stdout and stderr in order (logs.sh)
 #
 # State keys: image, created (epoch), cmd (the command, printf %q words),
@@ -24,9 +27,18 @@
 # ended).  network.sh adds ip, ports, veth, ... for addnetwork.
 #
 # Life cycle, as in the original: `run` starts a container; when its
-# command ends it is "exited" but kept (ps shows it, its files stay) until
-# `stop` removes it.  `run` in the foreground returns the command's exit
-# code; `run -d` returns as soon as the container runs.
+# command ends it is "exited" but kept (ps shows it, its files stay, its
+# root stays mounted) until `stop` removes it.  `run` in the foreground
+# returns the command's exit code; `run -d` returns as soon as the
+# container runs.  `run --rm` removes it as soon as its command ends.
+#
+# A container whose processes were all killed (dl-run and its init, by
+# SIGKILL) is "exited" like any other, its root still mounted: its
+# directory is there, so ps lists it and stop (or rm) removes it, root
+# and all.  ps itself never unmounts: it only reads, without the lock,
+# and a container that has no PID yet may be one that dl-run is mounting
+# right now.  (After a reboot nothing is mounted any more, and stop
+# removes the directory the same way.)
 #
 # Processes are never found by grepping ps: the init's PID and start time
 # are in the state, and a PID only counts when its start time still matches.
@@ -36,8 +48,9 @@ STOP_TIMEOUT=${STOP_TIMEOUT:-5}
 
 help_run() {
 	cat <<'HELP'
-Usage: conductor.sh run [-d|--detach] [-t|--tty] [-i|--interactive] [--cpus N]
-                        [--memory SIZE] [--pids N] <image> <name> [--] [command [args...]]
+Usage: conductor.sh run [-d|--detach] [--rm] [-t|--tty] [-i|--interactive]
+                        [--cpus N] [--memory SIZE] [--pids N]
+                        <image> <name> [--] [command [args...]]
 
 Start a container named <name> from <image>: new UTS, PID, network, mount
 and IPC namespaces, an overlay root over the image's layers, /proc, /sys and
@@ -54,6 +67,8 @@ before <image>.
   -i, --interactive  with -t: relay stdin to the command's terminal even when
                    it is a file or pipe (its end is a Ctrl-D).  Without -t
                    nothing changes: a foreground command always has stdin
+  --rm             remove the container (as stop does) as soon as its
+                   command ends, in the foreground or with -d
   --cpus N         at most N CPUs (e.g. 0.5)
   --memory SIZE    at most SIZE of memory (e.g. 256M; K, M, G suffixes)
   --pids N         at most N processes
@@ -62,7 +77,9 @@ your terminal and there is no -t (the command then has the terminal itself).
 In the foreground the exit code is the command's (128+N if killed by signal
 N); 125 means conductor.sh itself failed, 126/127 that the command cannot
 run / was not found.  An exited container stays (ps shows it) until
-'conductor.sh stop <name>' removes it.
+'conductor.sh stop <name>' removes it (unless --rm).
+While the container exists, .containers/<name>/rootfs on the host is its
+root: copy files in there, read what the container writes.
 Hardening (dropped capabilities, no_new_privs, masked /proc files) is on
 unless CONDUCTOR_HARDEN=0.
 HELP
@@ -79,14 +96,24 @@ HELP
 
 help_stop() {
 	cat <<'HELP'
-Usage: conductor.sh stop <name>
+Usage: conductor.sh stop <name>      (or: conductor.sh rm <name>)
 
 Stop a container and remove everything it made: SIGTERM to its init (which
 passes it on to the command), SIGKILL of the whole container after
-STOP_TIMEOUT seconds (default 5), then its cgroups, its network, any mount
-left under its directory, and its state.  Works on exited containers too.
+STOP_TIMEOUT seconds (default 5), then its cgroups, its network, its root
+on the host (.containers/<name>/rootfs) and any other mount under its
+directory, and its state.  Works on exited containers too.
 Stopping a container that does not exist says so and succeeds (exit 0), so
 stop can be repeated safely.
+HELP
+}
+
+help_rm() {
+	cat <<'HELP'
+Usage: conductor.sh rm <name>
+
+The same as 'conductor.sh stop <name>' (Docker's habit): stop the container
+if it runs, and remove everything it made.
 HELP
 }
 
@@ -270,7 +297,7 @@ discard_container() {
 # ---- commands ---------------------------------------------------------------
 
 cmd_run() {
-	local detach=0 tty=0 interactive=0 cpus="" memory="" pids=""
+	local detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids=""
 	# options only before the image: the command's own flags are its own
 	while (($#)); do
 		case $1 in
@@ -278,6 +305,7 @@ cmd_run() {
 		-t | --tty) tty=1 ;;
 		-i | --interactive) interactive=1 ;;
 		-it | -ti) tty=1 interactive=1 ;;
+		--rm) remove=1 ;;
 		--cpus | --memory | --pids)
 			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh run -h'"
 			case $1 in
@@ -295,7 +323,7 @@ cmd_run() {
 		esac
 		shift
 	done
-	(($# >= 2)) || die "usage: run [-d] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]"
+	(($# >= 2)) || die "usage: run [-d] [--rm] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]"
 	((detach == 0 || tty + interactive == 0)) ||
 		die "-t and -i need the foreground: a detached container has nobody to relay to (drop -d, or -t/-i)"
 	local image=$1 name=$2
@@ -347,7 +375,7 @@ cmd_run() {
 	lock_release
 
 	local args=(--hostname "$name" --lower "$lower" --upper "$dir/upper" --work "$dir/work"
-		--rootfs "$dir/rootfs" --pidfile "$dir/state" --lock "$LOCKFILE")
+		--rootfs "$dir/rootfs" --live-root --pidfile "$dir/state" --lock "$LOCKFILE")
 	[[ -z $cpus$memory$pids ]] || args+=(--cgroup "$(container_cgroup_name "$name")")
 	[[ -z $cpus ]] || args+=(--cpus "$cpus")
 	[[ -z $memory ]] || args+=(--memory "$memory")
@@ -357,22 +385,52 @@ cmd_run() {
 	((tty == 0)) || args+=(--tty)
 	((tty == 0 || interactive == 0)) || args+=(--interactive)
 	[[ $log != file ]] || args+=(--log "$dir/log")
+	((remove == 0)) || run_rm_prepare "$name" "$detach"
 
 	local rc=0
 	# BEGIN SOLUTION
 	"$HELPER_DIR/dl-run" "${args[@]}" -- "${cmd[@]}" || rc=$?
 	# END SOLUTION
 	state_read "$dir/state"
+	if ((detach && rc == 0)); then
+		# started; with --rm it may be over and removed already
+		log "container $name is running (PID ${STATE[pid]:-?}); output in $dir/log${RUN_RM_NOTE:-}"
+		return 0
+	fi
 	if [[ -z ${STATE[pid]:-} ]]; then
 		# it never ran (dl-run said why): leave nothing behind
 		discard_container "$name"
 		return "$((rc ? rc : DL_EXIT_FAILURE))"
 	fi
-	if ((detach)); then
-		((rc == 0)) || return "$rc"
-		log "container $name is running (PID ${STATE[pid]}); output in $dir/log"
+	if ((remove && !detach)); then
+		remove_now "$name"
 	fi
 	return "$rc"
+}
+
+# ---- run --rm ---------------------------------------------------------------
+
+# run --rm: what `stop` undoes includes the network (network.sh), which
+# run does not load otherwise (libs_of in conductor.sh). With -d, the
+# container ends while nobody waits for it here: the simplest correct
+# remover is the one process that sees the end, dl-run's monitor. It
+# records the exit code, then replaces itself with "conductor.sh stop
+# --from-monitor NAME" (dl-run --on-exit), which removes the container as
+# stop does. In the foreground, run removes it itself once dl-run returns.
+run_rm_prepare() {
+	local name=$1 detach=$2
+	# shellcheck source=network.sh
+	declare -F network_cleanup >/dev/null || source "$CONDUCTOR_DIR/lib/network.sh"
+	((detach)) || return 0
+	args+=(--on-exit "$CONDUCTOR_DIR/conductor.sh" --on-exit stop --on-exit=--from-monitor --on-exit "$name")
+	RUN_RM_NOTE=" (removed when it ends: --rm)"
+}
+
+# remove_now NAME: a foreground run --rm is over: remove the container.
+remove_now() {
+	lock_acquire "$LOCKFILE"
+	! container_exists "$1" || remove_container "$1" 0
+	lock_release
 }
 
 cmd_ps() {
@@ -409,19 +467,52 @@ cmd_ps() {
 	printf "$fmt" "${rows[@]}"
 }
 
+# stop --from-monitor NAME: run --rm -d's remover (see run_rm_prepare).
+# It removes the container only if this process is the container's own
+# monitor (the state's parent, start time checked): a later container of
+# the same name, started after a stop, is not its to remove.
 cmd_stop() {
+	local from_monitor=0
+	if [[ ${1:-} == --from-monitor ]]; then
+		from_monitor=1
+		shift
+	fi
 	(($# == 1)) || die "usage: stop <name>"
-	local name=$1 dir state
+	local name=$1
 	validate_name container "$name"
 	[[ $STOP_TIMEOUT =~ ^[0-9]{1,4}$ ]] || die "invalid STOP_TIMEOUT '$STOP_TIMEOUT': use a number of seconds"
 	lock_acquire "$LOCKFILE"
 	if ! container_exists "$name"; then
 		# idempotent: the wanted end state (no such container) holds
-		log "no container named '$name': nothing to stop"
+		((from_monitor)) || log "no container named '$name': nothing to stop"
 		return 0
 	fi
-	dir=$CONTAINERDIR/$name
-	state=$dir/state
+	if ((from_monitor)) && ! monitor_is_me "$name"; then
+		return 0
+	fi
+	remove_container "$name" "$from_monitor"
+	lock_release
+	((from_monitor)) || log "container $name stopped and removed"
+}
+
+# Docker's name for it
+cmd_rm() {
+	cmd_stop "$@"
+}
+
+# monitor_is_me NAME: this process is the monitor recorded in the state
+# (dl-run --on-exit replaced itself with us: same PID, same start time).
+monitor_is_me() {
+	state_read "$CONTAINERDIR/$1/state"
+	[[ ${STATE[parent]:-} == "$$" ]] && read_proc_stat "$$" &&
+		[[ ${PROC_STAT[19]} == "${STATE[parentstart]:-}" ]]
+}
+
+# remove_container NAME FROM_MONITOR: end the container and remove
+# everything it made (with the lock held). FROM_MONITOR=1: this process is
+# its monitor, so there is no monitor to wait for.
+remove_container() {
+	local name=$1 from_monitor=$2 dir=$CONTAINERDIR/$1 state=$CONTAINERDIR/$1/state
 	# tells dl-run (the monitor of a detached container) that the exit code
 	# is not wanted: it ends as soon as the init has, without the lock we hold
 	[[ ! -f $state ]] || state_set "$state" status stopping
@@ -431,13 +522,12 @@ cmd_stop() {
 	terminate_container "$name" "$pid" "$start"
 	# the monitor removes the cgroups it made, then ends: wait for it, so
 	# nothing of the container outlives stop
-	wait_init_gone "$parent" "$parentstart" 5 ||
+	((from_monitor)) || wait_init_gone "$parent" "$parentstart" 5 ||
 		warn "dl-run (PID $parent) of $name is still running"
 	[[ ! -f $state ]] || remove_cgroups "$state"
 	if declare -F network_cleanup >/dev/null; then
 		network_cleanup "$name"
 	fi
+	# unmounts the container's root on the host before deleting anything
 	remove_tree "$dir"
-	lock_release
-	log "container $name stopped and removed"
 }

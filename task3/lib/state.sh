@@ -177,9 +177,10 @@ container_status() {
 # mounts_under DIR: set MOUNTS to the mount points at or below DIR, deepest
 # first. mountinfo escapes spaces and the like as \040 octal; printf %b
 # decodes them (printf -v: no fork per line of mountinfo, which has hundreds
-# of lines on a busy host). Usually nothing is mounted there (the overlay
-# lives in the container's own mount namespace), so sort runs only when
-# there is something to order.
+# of lines on a busy host). A container's live root is two mounts on one
+# point (its overlay on a bind of the directory): it is listed twice, and
+# each umount takes the topmost. sort runs only when there is something
+# to order.
 mounts_under() {
 	local dir=$1 mp
 	MOUNTS=()

@@ -81,6 +81,18 @@ static int take_env(struct cursor *c, const char **env, size_t *n)
 	return 0;
 }
 
+/* --on-exit WORD, repeated: the words of one command, in order. */
+static int take_on_exit(struct cursor *c, struct run_opts *o)
+{
+	const char *word = value(c);
+	if (!word)
+		return -1;
+	if (o->non_exit == ON_EXIT_MAX)
+		return fail(c, "too many --on-exit words (at most %d)", ON_EXIT_MAX);
+	o->on_exit[o->non_exit++] = word;
+	return 0;
+}
+
 /* After "--": the command.  Without "--" there is no command. */
 static int take_command(struct cursor *c, char ***argv)
 {
@@ -131,6 +143,10 @@ static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
 		return take_limit(c, ncpus, &o->limits);
 	if (is(c, "--env"))
 		return take_env(c, o->env, &o->nenv);
+	if (is(c, "--on-exit"))
+		return take_on_exit(c, o);
+	if (is(c, "--live-root"))
+		return (o->live_root = flag(c)) > 0 ? 0 : -1;
 	if (is(c, "--share-net"))
 		return (o->share_net = flag(c)) > 0 ? 0 : -1;
 	if (is(c, "--detach"))
@@ -142,6 +158,20 @@ static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
 	if (is(c, "--no-harden"))
 		return flag(c) > 0 ? (o->harden = 0) : -1;
 	return fail(c, "unknown option '%s'", c->argv[c->i]);
+}
+
+/* --live-root and --on-exit (conductor.sh's live root and run --rm -d). */
+static int run_check_lifecycle(struct cursor *c, const struct run_opts *o)
+{
+	/* in the foreground the caller runs what comes next, and wants the code */
+	if (o->non_exit && !o->detach)
+		return fail(c, "--on-exit needs --detach (the monitor runs it)");
+	if (o->non_exit && o->on_exit[0][0] != '/')
+		return fail(c, "--on-exit: the first word must be an absolute path, got '%s'", o->on_exit[0]);
+	/* an unbindable mount cannot be bound again: only an overlay goes on it */
+	if (o->live_root && !o->lower)
+		return fail(c, "--live-root needs an overlay (--lower, --upper, --work)");
+	return 0;
 }
 
 /* Options that only make sense together. */
@@ -172,7 +202,7 @@ static int run_check(struct cursor *c, const struct run_opts *o)
 		return fail(c, "invalid --hostname: 1 to 64 characters");
 	if (!o->argv)
 		return fail(c, "no command: put it after '--'");
-	return 0;
+	return run_check_lifecycle(c, o);
 }
 
 /* Walk the options up to "--": each goes to option(c, arg).  Returns 1

@@ -15,6 +15,8 @@
 #include <sys/types.h>
 
 #define CLI_ERR_MAX 256
+/* words of --on-exit: conductor.sh's "stop --from-monitor NAME" needs 4 */
+#define ON_EXIT_MAX 8
 
 struct run_opts {
 	const char *hostname;
@@ -31,6 +33,9 @@ struct run_opts {
 	size_t nenv;
 	const char *workdir;
 	int harden;
+	int live_root;                            /* the overlay on the host too (liveroot.h) */
+	const char *on_exit[ON_EXIT_MAX + 1];     /* --detach: run when it ends, NULL-terminated */
+	size_t non_exit;
 	char **argv; /* the command, NULL-terminated */
 };
 
@@ -56,6 +61,7 @@ int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t err
 	"              [--share-net] [--cgroup NAME [--cpus N.N] [--memory SIZE] [--pids N]]\n"  \
 	"              [--pidfile FILE [--lock FILE]] [[--detach] --log FILE] [--env K=V]...\n"   \
 	"              [--workdir DIR] [--no-harden] [--tty [--interactive]]\n"         \
+	"              [--live-root] [--on-exit WORD]...\n"                              \
 	"              -- COMMAND [ARG]...\n"                  \
 	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n"
 #define EXEC_USAGE                                                                              \

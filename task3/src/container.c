@@ -20,7 +20,9 @@ static void build_container(const struct run_opts *o)
 {
 	const char *what = "?";
 	int rc;
-	if ((rc = fs_make_private(&what)) || (rc = fs_mount_root(o, &what)))
+	/* --live-root: the parent mounted the overlay on the host before the
+	 * clone, so our copy of the mount tree has it already */
+	if ((rc = fs_make_private(&what)) || (!o->live_root && (rc = fs_mount_root(o, &what))))
 		die_err(rc, "cannot set up the container: %s", what);
 	if (fs_check_root(o->rootfs, &what))
 		die("%s (in %s)", what, o->rootfs);

@@ -21,6 +21,10 @@
  *   parent -> init  'g'  in the cgroup: build the container
  *   init -> parent  'r'  container ready (or EOF: it failed and said why)
  *   parent -> init  's'  recorded in the pidfile: start the command
+ * With --live-root the parent first mounts the container's root on the
+ * host (liveroot.h), and unmounts it again if the container does not
+ * start; with --on-exit the monitor becomes that command once the
+ * container has ended (run_on_exit).
  * Exit codes: the command's (128+N for signal N), 125 when dl-run fails,
  * 126/127 when the command cannot run / is not found.
  * This file is the parent's half; the child's is container.c.
@@ -35,6 +39,7 @@
 #include "forward.h"
 #include "fsutil.h"
 #include "keyfile.h"
+#include "liveroot.h"
 #include "procstat.h"
 #include "relay.h"
 #include "runlimits.h"
@@ -191,13 +196,53 @@ static pid_t clone_init(struct child_ctx *ctx)
 	return pid;
 }
 
+/* Undo what the parent made for a container that did not start: its
+ * cgroup and its root on the host.  (conductor.sh removes what a killed
+ * dl-run leaves: remove_tree unmounts whatever is under the container.) */
+static void undo_start(const struct run_opts *o, struct cgroup *cg)
+{
+	if (cg)
+		destroy_cgroup(cg, " (stop removes it)");
+	int rc = o->live_root ? live_root_unmount(o->rootfs) : 0;
+	if (rc)
+		log_warn("cannot unmount %s: %s (stop unmounts it)", o->rootfs, strerror(-rc));
+}
+
 /* Kill a half-started init and undo what the parent made. */
-static void abandon(pid_t pid, struct cgroup *cg)
+static void abandon(const struct run_opts *o, pid_t pid, struct cgroup *cg)
 {
 	kill(pid, SIGKILL);
 	wait_exit_code(pid);
-	if (cg)
-		destroy_cgroup(cg, " (stop removes it)");
+	undo_start(o, cg);
+}
+
+/* --live-root: the overlay on the host, before the clone copies the host's
+ * mount tree into the container's namespace (liveroot.h). */
+static void mount_live_root(const struct run_opts *o)
+{
+	const char *what = "?";
+	int rc = o->live_root ? live_root_mount(o, &what) : 0;
+	if (rc)
+		die_err(rc, "cannot set up the container: %s", what);
+}
+
+/* --on-exit: the monitor of a detached container becomes that command once
+ * the container has ended by itself (conductor.sh run --rm -d: "stop
+ * --from-monitor NAME", which removes it).  Replacing itself rather than
+ * starting a child keeps the monitor's PID and start time, recorded in the
+ * state as "parent": that is how stop knows the call comes from this very
+ * container's monitor and not from one that ended long ago, whose name a
+ * new container may have taken since.  Not when stop is under way: that
+ * stop removes the container, and waits for us to end. */
+static void run_on_exit(const struct run_opts *o)
+{
+	if (!o->on_exit[0] || (o->pidfile && stop_under_way(o)))
+		return;
+	reset_signals(); /* SIGPIPE is ignored here (main) */
+	if (close_fds_except(NULL, 0) < 0)
+		log_warn("cannot close inherited file descriptors");
+	execv(o->on_exit[0], (char *const *)o->on_exit);
+	log_warn("cannot run %s after the container: %s", o->on_exit[0], strerror(errno));
 }
 
 /* Where the command's output goes.  Plain foreground: the caller's stdio
@@ -292,14 +337,21 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 	int go[2], ready[2], rc;
 	pid_t foreground = isatty(0) ? tcgetpgrp(0) : -1;
 
+	mount_live_root(o);
 	if (o->cgroup) {
-		if ((rc = cg_create(&cgroup, cgroup_root(), DL_CGROUP_GROUP, o->cgroup, &o->limits)))
+		if ((rc = cg_create(&cgroup, cgroup_root(), DL_CGROUP_GROUP, o->cgroup, &o->limits))) {
+			undo_start(o, NULL);
 			die_err(rc, "cannot create the cgroup %s/%s under %s", DL_CGROUP_GROUP, o->cgroup,
 				cgroup_root());
+		}
 		cg = &cgroup;
 	}
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0) {
+		int err = errno;
+		undo_start(o, cg);
+		errno = err;
 		die_errno("pipe");
+	}
 	/* the log is the relay's alone: the init gets it only to be it (-d) */
 	struct child_ctx ctx = { .o = o, .go_fd = go[0], .ready_fd = ready[1],
 				 .log_fd = o->detach ? out->log_fd : -1, .out_fd = out->write_fd[0],
@@ -308,8 +360,7 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 	pid_t pid = clone_init(&ctx);
 	if (pid < 0) {
 		int err = errno;
-		if (cg)
-			destroy_cgroup(cg, " (stop removes it)");
+		undo_start(o, cg);
 		errno = err;
 		die_errno("cannot create the container's namespaces");
 	}
@@ -318,27 +369,26 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 	close(ready[1]);
 	/* in the cgroup before the init runs a single instruction of setup */
 	if (cg && (rc = cg_attach(cg, pid))) {
-		abandon(pid, cg);
+		abandon(o, pid, cg);
 		die_err(rc, "cannot move the container into its cgroup");
 	}
 	if ((rc = start_relay(out, pid))) {
-		abandon(pid, cg);
+		abandon(o, pid, cg);
 		die_err(rc, "cannot watch the container (pidfd_open)");
 	}
 	send_byte(go[1], 'g');
 	if (!wait_byte(ready[0], 'r')) {
 		/* the init said why on stderr */
 		int code = wait_container(out, pid);
-		if (cg)
-			destroy_cgroup(cg, " (stop removes it)");
+		undo_start(o, cg);
 		return code ? code : DL_EXIT_FAILURE;
 	}
 	if (o->tty && (rc = take_tty(o, out))) {
-		abandon(pid, cg);
+		abandon(o, pid, cg);
 		die_err(rc, "cannot relay the container's terminal");
 	}
 	if (o->pidfile && (rc = record_start(o, pid, cg))) {
-		abandon(pid, cg);
+		abandon(o, pid, cg);
 		die_err(rc, "cannot record the container in %s", o->pidfile);
 	}
 	send_byte(go[1], 's');
@@ -357,6 +407,7 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		destroy_cgroup(cg, " (stop removes it)");
 	if (o->pidfile)
 		record_exit(o, code);
+	run_on_exit(o);
 	return code;
 }
 

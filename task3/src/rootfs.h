@@ -14,8 +14,11 @@
  *                     the host's /dev
  *   fs_mask           hardening: hide or freeze risky /proc and /sys files
  *
- * Because every mount is made inside the container's own mount namespace,
- * they all vanish with it: a killed tool leaks no mount on the host.
+ * Every mount but the root is made inside the container's own mount
+ * namespace, so they vanish with it.  The root is made here too for build's
+ * RUN steps; for run, dl-run --live-root mounts it on the host before the
+ * clone (liveroot.h, which uses fs_mount_root) and the container finds it
+ * in its copy of the mount tree.
  * Each function returns 0 or -errno and points *what at the failed step
  * (for fs_check_root, at a whole sentence saying what is wrong).
  */

@@ -141,6 +141,51 @@ static void bad_run_lines_are_refused(void **state)
 	assert_non_null(strstr(err, "--privileged"));
 }
 
+static void live_root_and_on_exit(void **state)
+{
+	(void)state;
+	char *argv[] = { "dl-run", "--lower", "/l", "--upper", "/u", "--work", "/w", "--rootfs", "/r",
+			 "--live-root", "--detach", "--log", "/log", "--on-exit", "/c.sh", "--on-exit",
+			 "stop", "--on-exit=--from-monitor", "--on-exit", "n1", "--", "true", NULL };
+	assert_int_equal(run(ARGC(argv), argv), 0);
+	assert_int_equal(o.live_root, 1);
+	assert_int_equal(o.non_exit, 4);
+	assert_string_equal(o.on_exit[0], "/c.sh");
+	assert_string_equal(o.on_exit[2], "--from-monitor");
+	assert_string_equal(o.on_exit[3], "n1");
+	assert_null(o.on_exit[4]); /* execv's argv ends there */
+	char *plain[] = { "dl-run", "--rootfs", "/r", "--", "true", NULL };
+	assert_int_equal(run(ARGC(plain), plain), 0);
+	assert_int_equal(o.live_root, 0);
+	assert_null(o.on_exit[0]);
+}
+
+static void bad_live_root_and_on_exit_lines_are_refused(void **state)
+{
+	(void)state;
+	/* an unbindable bind cannot be bound again: only an overlay goes on it */
+	char *live_no_overlay[] = { "dl-run", "--rootfs", "/r", "--live-root", "--", "true", NULL };
+	/* in the foreground the caller wants the command's exit code */
+	char *on_exit_foreground[] = { "dl-run", "--rootfs", "/r", "--on-exit", "/c", "--", "true", NULL };
+	char *on_exit_relative[] = { "dl-run", "--rootfs", "/r", "--detach", "--log", "/l",
+				     "--on-exit", "c.sh", "--", "true", NULL };
+	char *live_value[] = { "dl-run", "--lower", "/l", "--upper", "/u", "--work", "/w", "--rootfs", "/r",
+			       "--live-root=1", "--", "true", NULL };
+	char *too_many[] = { "dl-run", "--rootfs", "/r", "--detach", "--log", "/l", "--on-exit", "/1",
+			     "--on-exit", "2", "--on-exit", "3", "--on-exit", "4", "--on-exit", "5",
+			     "--on-exit", "6", "--on-exit", "7", "--on-exit", "8", "--on-exit", "9",
+			     "--", "true", NULL };
+	char **cases[] = { live_no_overlay, on_exit_foreground, on_exit_relative, live_value, too_many };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int argc = 0;
+		while (cases[i][argc])
+			argc++;
+		err[0] = '\0';
+		assert_int_equal(run(argc, cases[i]), -1);
+		assert_true(strlen(err) > 10);
+	}
+}
+
 static void help_is_recognised(void **state)
 {
 	(void)state;
@@ -198,6 +243,8 @@ int main(void)
 		cmocka_unit_test(tty_and_interactive),
 		cmocka_unit_test(bad_run_lines_are_refused),
 		cmocka_unit_test(help_is_recognised),
+		cmocka_unit_test(live_root_and_on_exit),
+		cmocka_unit_test(bad_live_root_and_on_exit_lines_are_refused),
 		cmocka_unit_test(exec_line),
 		cmocka_unit_test(bad_exec_lines_are_refused),
 	};
