@@ -129,7 +129,7 @@ layers_lowerdir() {
 	local base=$1 i dirs=()
 	shift
 	local keys=("$@")
-	# BEGIN SOLUTION
+	# BEGIN SOLUTION: set LOWERDIR: the layers' diff directories topmost first, the base last, joined with ":" (overlayfs lowerdir)
 	for ((i = ${#keys[@]} - 1; i >= 0; i--)); do
 		dirs+=("$LAYERDIR/${keys[i]}/diff")
 	done
@@ -276,7 +276,7 @@ wait_init_gone() {
 terminate_container() {
 	local name=$1 pid=$2 start=$3
 	init_alive "$pid" "$start" || return 0
-	# BEGIN SOLUTION
+	# BEGIN SOLUTION: SIGTERM to the init, wait up to STOP_TIMEOUT (wait_init_gone); still alive: log "... did not stop within ...: killing it" and SIGKILL it
 	kill -TERM "$pid" 2>/dev/null || true
 	wait_init_gone "$pid" "$start" "$STOP_TIMEOUT" && return 0
 	log "$name did not stop within ${STOP_TIMEOUT}s of SIGTERM: killing it"
@@ -388,7 +388,7 @@ cmd_run() {
 	((remove == 0)) || run_rm_prepare "$name" "$detach"
 
 	local rc=0
-	# BEGIN SOLUTION
+	# BEGIN SOLUTION: start the container: bin/dl-run with args, then -- and the command; keep its exit code in rc
 	"$HELPER_DIR/dl-run" "${args[@]}" -- "${cmd[@]}" || rc=$?
 	# END SOLUTION
 	state_read "$dir/state"

@@ -52,7 +52,7 @@ cmd_exec() {
 	# -i alone changes nothing: the command has the caller's stdin anyway
 	((tty == 0)) || args+=(--tty)
 	((tty == 0 || interactive == 0)) || args+=(--interactive)
-	# BEGIN SOLUTION
+	# BEGIN SOLUTION: replace this shell with bin/dl-exec (args, --, the command), so its exit code is exec's
 	exec "$HELPER_DIR/dl-exec" "${args[@]}" -- "${cmd[@]}"
 	# END SOLUTION
 }

@@ -196,7 +196,7 @@ ensure_base() {
 	# shellcheck disable=SC2064 # expand now: $tmp is local
 	trap "remove_tree $(printf '%q' "$tmp")" EXIT
 	echo " ---> debootstrap $suite into the base cache (a few minutes, once per machine)"
-	# BEGIN SOLUTION: debootstrap --variant=minbase --include=$BASE_PACKAGES $suite into $tmp (from $mirror if set); on failure die "debootstrap of $distro:$suite failed ..."
+	# BEGIN SOLUTION: debootstrap --variant=minbase with BASE_PACKAGES into $tmp (from $mirror if set); on failure die "debootstrap of $distro:$suite failed ..."
 	local args=(--variant=minbase "--include=$BASE_PACKAGES" "$suite" "$tmp")
 	[[ -z $mirror ]] || args+=("$mirror")
 	# its I: lines are the progress. It inherits the lock on purpose: if this
@@ -247,7 +247,7 @@ publish_layer() {
 run_step() {
 	local key=$1 lower=$2 cmd=$3 tmp rc=0
 	tmp=$(new_layer_tmp "$key")
-	# BEGIN SOLUTION: run /bin/sh -c "$cmd" with dl-run --share-net over --lower "$lower", --upper/--work/--rootfs under $tmp, rc=$? on failure
+	# BEGIN SOLUTION: run the step: bin/dl-run with the host's network (--share-net) over lower, upper/work/rootfs under $tmp, /bin/sh -c "$cmd"; rc on failure
 	"$HELPER_DIR/dl-run" --share-net --hostname build \
 		--lower "$lower" --upper "$tmp/diff" --work "$tmp/work" --rootfs "$tmp/rootfs" \
 		--env DEBIAN_FRONTEND=noninteractive -- /bin/sh -c "$cmd" </dev/null || rc=$?
@@ -286,7 +286,7 @@ copy_step() {
 	if [[ $dest == */ || $# -gt 1 ]] || image_path_is_dir "$lower" "$dest"; then
 		into=1
 	fi
-	# BEGIN SOLUTION: cp each source into $tmp/diff$dest (a directory's contents; into it when into=1, else as that name), modes and times kept
+	# BEGIN SOLUTION: copy each source into the layer ($tmp/diff + dest): a directory's contents, a file into dest or as dest; modes and times kept
 	local target=$tmp/diff${dest%/}
 	for src in "$@"; do
 		if [[ -d $context/$src ]]; then

@@ -425,7 +425,7 @@ write_container_resolv_conf() {
 # NET_HOST_IP) and eth0 (in PID's network namespace, with NET_CONT_IP), both
 # up, and the container's lo up. With ROUTE=1 the container also gets its
 # default route via the host side.
-# BEGIN SOLUTION: create_veth_pair PID ROUTE: ip link add $NET_VETH type veth peer name eth0 netns PID, addresses /30, links up (man 8 ip-link)
+# BEGIN SOLUTION: create_veth_pair PID ROUTE: a veth pair, eth0 in PID's network namespace, the /30 addresses, links up (man 8 ip-link)
 # The container end is created directly in its namespace (moving an
 # interface between namespaces is slow on some kernels). Each side's
 # commands go in one "ip -batch": one process per namespace.
@@ -459,7 +459,7 @@ build_filter_rules() {
 
 build_nat_rules() {
 	local tag=$1 internet=$2 ifc=$3 ports=$4 p hport cport
-	# BEGIN SOLUTION: print the iptables-restore lines: MASQUERADE out of $ifc for --internet, a DNAT per HOST:CONTAINER port, hairpin and localhost MASQUERADE
+	# BEGIN SOLUTION: print the rules: MASQUERADE out of ifc for --internet; per port a DNAT, a hairpin MASQUERADE; localhost MASQUERADE (man 8 iptables-extensions)
 	[[ $internet == 1 ]] &&
 		echo "-A $NET_CHAIN_POST -s $NET_CONT_IP/32 -o $ifc -m comment --comment $tag -j MASQUERADE"
 	for p in $ports; do
@@ -604,7 +604,7 @@ cmd_peer() {
 	[[ " $(state_get "$sa" peers) " != *" $b "* ]] || die "'$a' and '$b' are already peered"
 	va=$(state_get "$sa" veth) vb=$(state_get "$sb" veth)
 	local tag=dl:$va+$vb:$a+$b
-	# BEGIN SOLUTION: ACCEPT forwarding between the two veths in $NET_CHAIN_FWD (tagged), then in each container a route to the other's subnet via its gateway
+	# BEGIN SOLUTION: let the two veths forward to each other (tagged ACCEPT rules in NET_CHAIN_FWD), and give each container a route to the other's subnet
 	ensure_chains
 	enable_ip_forward
 	iptables_batch filter "-I $NET_CHAIN_FWD 1 -i $va -o $vb -m comment --comment $tag -j ACCEPT

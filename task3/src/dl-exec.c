@@ -114,7 +114,7 @@ static void open_target(struct target *t, const struct exec_opts *o)
 static void enter_root(const struct target *t, const char *workdir)
 {
 	char cwd[PATH_MAX];
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: enter the container's root (fchdir to its fd, then chroot) and then its working directory (man 2 chroot, fchdir) */
 	if (fchdir(t->root_fd) < 0 || chroot(".") < 0)
 		die_errno("cannot enter the container's root");
 	if (fchdir(t->cwd_fd) < 0)
@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	open_target(&t, &o);
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: join the namespaces of process t.pid: ns_join_pid() with JOINED_NAMESPACES (common/ns.h) */
 	if ((rc = ns_join_pid(t.pid, JOINED_NAMESPACES)))
 		die_err(rc, "cannot join the namespaces of process %d", (int)t.pid);
 	/* END SOLUTION */

@@ -180,7 +180,7 @@ static void restore_terminal(pid_t foreground)
 static pid_t clone_init(struct child_ctx *ctx)
 {
 	int flags = 0;
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: the clone flags: new UTS, PID, mount and IPC namespaces, and a new network one unless share_net (man 2 clone) */
 	flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC;
 	if (!ctx->o->share_net)
 		flags |= CLONE_NEWNET; /* build's RUN keeps the host's network for apt */

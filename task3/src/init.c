@@ -54,7 +54,7 @@ void init_run(char **argv, char **envp)
 {
 	sigset_t set;
 	catch_signals(&set);
-	/* BEGIN SOLUTION: fork the command (exec_command), then loop on sigwaitinfo(): reap() on SIGCHLD, forward other signals to it (man 2 sigwaitinfo) */
+	/* BEGIN SOLUTION: fork the command (exec_command), then wait for signals (sigwaitinfo): reap on SIGCHLD, forward the others to the command */
 	pid_t command = fork();
 	if (command < 0)
 		die_errno("cannot fork the container command");

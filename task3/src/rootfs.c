@@ -23,7 +23,7 @@
 
 int fs_make_private(const char **what)
 {
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: make every mount of this namespace private, recursively, so nothing propagates to the host (man 2 mount: MS_PRIVATE) */
 	/* The new mount namespace starts as a copy of the host's, and mounts
 	 * marked "shared" there would propagate our overlay and /proc back to
 	 * the host.  Make every mount private, recursively, before anything. */
@@ -60,7 +60,7 @@ int fs_mount_root(const struct run_opts *o, const char **what)
 	}
 	/* hardened: device nodes an image brings along cannot be opened */
 	unsigned long flags = o->harden ? MS_NODEV : 0;
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: mount an overlay at o->rootfs with these flags and data (man 2 mount; overlayfs) */
 	/* lowerdir is topmost first: the image's last layer shadows the base */
 	TRY(sys_mount("overlay", o->rootfs, "overlay", flags, data), "mount the overlay rootfs");
 	/* END SOLUTION */
@@ -93,7 +93,7 @@ int fs_check_root(const char *rootfs, const char **what)
 
 int fs_pivot(const char *rootfs, const char **what)
 {
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: make rootfs the root: pivot_root(".", ".") from inside it, then detach the old root (man 2 pivot_root, umount2) */
 	/* pivot_root(".", ".") (see pivot_root(2)) stacks the old root on
 	 * top of the new one at "/"; unmounting "." then detaches the old
 	 * root, host tree and all, without a put_old directory to make in
@@ -108,7 +108,7 @@ int fs_pivot(const char *rootfs, const char **what)
 
 int fs_mount_proc(const char **what)
 {
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: mount a new proc filesystem at /proc, nosuid, nodev, noexec (man 5 proc) */
 	/* a proc mounted from inside the new PID namespace lists only it */
 	TRY(sys_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), "mount /proc");
 	/* END SOLUTION */
@@ -118,7 +118,7 @@ int fs_mount_proc(const char **what)
 int fs_mount_sys(int readonly, const char **what)
 {
 	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (readonly ? MS_RDONLY : 0);
-	/* BEGIN SOLUTION */
+	/* BEGIN SOLUTION: mount sysfs at /sys with these flags (man 5 sysfs) */
 	/* sysfs shows the network namespace of whoever mounts it */
 	TRY(sys_mount("sysfs", "/sys", "sysfs", flags, NULL), "mount /sys");
 	/* END SOLUTION */
