@@ -13,6 +13,7 @@
 #   inspect.sh     inspect
 #   logs.sh        logs
 #   network.sh     addnetwork, peer
+#   imageconfig.sh an image's ENV, WORKDIR, USER, CMD, ENTRYPOINT; run/exec -e, -w
 set -euo pipefail
 
 # The script's directory, made absolute without forking dirname and a
@@ -37,11 +38,11 @@ HELPER_DIR=$CONDUCTOR_DIR/bin
 libs_of() {
 	case $1 in
 	# images.sh's RUN steps use containers.sh's layers_lowerdir
-	build | images | rmi | rmcache) LIBS=(containers images) ;;
-	run | ps) LIBS=(containers) ;;
-	exec) LIBS=(exec) ;;
+	build | images | rmi | rmcache) LIBS=(containers imageconfig images) ;;
+	run | ps) LIBS=(containers imageconfig) ;;
+	exec) LIBS=(imageconfig exec) ;;
 	cp) LIBS=(cp) ;;
-	inspect) LIBS=(inspect) ;;
+	inspect) LIBS=(imageconfig inspect) ;;
 	logs) LIBS=(logs) ;;
 	# stop undoes the container's network (network.sh's network_cleanup);
 	# so does run --rm, which loads network.sh itself (run_rm_prepare)

@@ -18,7 +18,10 @@
 # or 0: CONDUCTOR_HARDEN at run time; exec follows it), log (file: the
 # output is recorded in log; terminal: an interactive run on a terminal
 # kept it, nothing recorded), lower
-# (the overlay's lowerdir: its layers and base, for rmcache), status
+# (the overlay's lowerdir: its layers and base, for rmcache), env (the
+# container's environment: the image's ENV and run's -e, printf %q words),
+# workdir and user (the image's WORKDIR and USER, or run's -w; exec starts
+# from these three, as docker exec does), status
 # (created/running/exited, as last recorded; stopping while stop runs),
 # and from bin/dl-run: pid (host PID of the container's init), starttime
 # (its start time, field 22 of /proc/PID/stat), parent and parentstart
@@ -50,14 +53,18 @@ help_run() {
 	cat <<'HELP'
 Usage: conductor.sh run [-d|--detach] [--rm] [-t|--tty] [-i|--interactive]
                         [--cpus N] [--memory SIZE] [--pids N]
+                        [-e KEY[=VALUE]]... [--env-file FILE]... [-w DIR]
                         <image> <name> [--] [command [args...]]
 
 Start a container named <name> from <image>: new UTS, PID, network, mount
 and IPC namespaces, an overlay root over the image's layers, /proc, /sys and
-a minimal /dev, hostname <name>.  The command (default /bin/bash) runs as
-given, word for word; put "--" before it when it has options of its own
-that conductor.sh could take for its own (-h).  Options are only read
-before <image>.
+a minimal /dev, hostname <name>.  The command runs as given, word for
+word; put "--" before it when it has options of its own that conductor.sh
+could take for its own (-h).  Without one, the image's CMD runs (default
+/bin/bash); with an ENTRYPOINT, the command (or CMD) is appended to it,
+unless the ENTRYPOINT is in shell form, which runs alone.  The image's ENV,
+WORKDIR and USER apply (see 'conductor.sh build -h').  Options are only
+read before <image>.
   -d, --detach     run in the background, output to the container's log
   -t, --tty        give the command a terminal of its own (/dev/pts/0 of the
                    container), relayed to yours, which is in raw mode
@@ -72,6 +79,14 @@ before <image>.
   --cpus N         at most N CPUs (e.g. 0.5)
   --memory SIZE    at most SIZE of memory (e.g. 256M; K, M, G suffixes)
   --pids N         at most N processes
+  -e, --env KEY=VALUE  set KEY in the container's environment, over the
+                   image's ENV (repeatable); -e KEY alone takes KEY's value
+                   from your environment (not set there: not set inside)
+  --env-file FILE  KEY=VALUE lines (taken as they are, no quotes removed),
+                   KEY alone as for -e, "#" comment lines and blank lines;
+                   -e options win over it
+  -w, --workdir DIR  the command's working directory (absolute), instead
+                   of the image's WORKDIR; made if missing
 The output is recorded for 'conductor.sh logs' unless stdin and stdout are
 your terminal and there is no -t (the command then has the terminal itself).
 In the foreground the exit code is the command's (128+N if killed by signal
@@ -297,7 +312,7 @@ discard_container() {
 # ---- commands ---------------------------------------------------------------
 
 cmd_run() {
-	local detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids=""
+	local detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids="" workdir="" env_file=() env_opt=()
 	# options only before the image: the command's own flags are its own
 	while (($#)); do
 		case $1 in
@@ -318,12 +333,24 @@ cmd_run() {
 		--cpus=*) cpus=${1#*=} ;;
 		--memory=*) memory=${1#*=} ;;
 		--pids=*) pids=${1#*=} ;;
+		-e | --env | --env-file | -w | --workdir)
+			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh run -h'"
+			case $1 in
+			-e | --env) env_opt+=("$2") ;;
+			--env-file) env_file+=("$2") ;;
+			*) workdir=$2 ;;
+			esac
+			shift
+			;;
+		--env=*) env_opt+=("${1#*=}") ;;
+		--env-file=*) env_file+=("${1#*=}") ;;
+		--workdir=*) workdir=${1#*=} ;;
 		-?*) die "unknown option '$1' for run: see 'conductor.sh run -h'" ;;
 		*) break ;;
 		esac
 		shift
 	done
-	(($# >= 2)) || die "usage: run [-d] [--rm] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]"
+	(($# >= 2)) || die "usage: run [-d] [--rm] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] [-e KEY[=VALUE]] [--env-file FILE] [-w DIR] <image> <name> [-- cmd args...]"
 	((detach == 0 || tty + interactive == 0)) ||
 		die "-t and -i need the foreground: a detached container has nobody to relay to (drop -d, or -t/-i)"
 	local image=$1 name=$2
@@ -332,12 +359,22 @@ cmd_run() {
 		shift
 	fi
 	local cmd=("$@")
-	((${#cmd[@]})) || cmd=(/bin/bash)
 	validate_name image "$image"
 	validate_name container "$name"
 	[[ -z $cpus ]] || check_cpus "$cpus"
 	[[ -z $memory ]] || check_memory "$memory"
 	[[ -z $pids ]] || check_pids "$pids"
+	[[ -z $workdir || $workdir == /* ]] ||
+		die "invalid -w '$(shown "$workdir")': the working directory must be an absolute path"
+	# --env-file first, -e after: an -e wins (Docker's order)
+	local entry
+	ENV_TAKEN=()
+	for entry in "${env_file[@]}"; do
+		env_file_take "$entry"
+	done
+	for entry in "${env_opt[@]}"; do
+		env_take "$entry" "-e"
+	done
 	image_exists "$image" || die "no image named '$image': build it with 'conductor.sh build $image' (see 'conductor.sh images')"
 	local harden=1
 	[[ ${CONDUCTOR_HARDEN:-1} != 0 ]] || harden=0
@@ -356,6 +393,17 @@ cmd_run() {
 	image_exists "$image" || die "no image named '$image' (it was just removed)"
 	image_lowerdirs "$image"
 	lower=$LOWERDIR
+	# the image's configuration (image_lowerdirs left its record in STATE):
+	# its ENV then -e; -w over its WORKDIR; its USER; ENTRYPOINT and CMD
+	# around the command given here
+	local env=() user=${STATE[user]:-} envline
+	words_of "${STATE[env]:-}"
+	env=("${WORDS[@]}" "${ENV_TAKEN[@]}")
+	[[ -n $workdir ]] || workdir=${STATE[workdir]:-}
+	image_command "${cmd[@]}"
+	cmd=("${COMMAND[@]}")
+	quoted "${env[@]}"
+	envline=$QUOTED
 	mkdir "$dir" 2>/dev/null ||
 		die "a container named '$name' already exists: choose another name, or remove it with 'conductor.sh stop $name'"
 	local quoted_dir
@@ -367,8 +415,10 @@ cmd_run() {
 	# lower: the layers under the container's root, kept by rmcache while it
 	# exists (a rebuilt image may no longer list them)
 	# cpus, memory, pids: the limits as given (for inspect)
-	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\n' \
-		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$log" "$cpus" "$memory" "$pids" >"$dir/state.new"
+	# env (printf %q words), workdir, user: what exec starts with
+	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\nenv=%s\nworkdir=%s\nuser=%s\n' \
+		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$log" "$cpus" "$memory" "$pids" \
+		"$envline" "$workdir" "$user" >"$dir/state.new"
 	mv "$dir/state.new" "$dir/state"
 	trap - EXIT
 	# a foreground container may run for hours: never hold the lock meanwhile
@@ -381,6 +431,11 @@ cmd_run() {
 	[[ -z $memory ]] || args+=(--memory "$memory")
 	[[ -z $pids ]] || args+=(--pids "$pids")
 	((harden)) || args+=(--no-harden)
+	for entry in "${env[@]}"; do
+		args+=(--env "$entry")
+	done
+	[[ -z $workdir ]] || args+=(--workdir "$workdir")
+	[[ -z $user ]] || args+=(--user "$user")
 	((detach == 0)) || args+=(--detach)
 	((tty == 0)) || args+=(--tty)
 	((tty == 0 || interactive == 0)) || args+=(--interactive)

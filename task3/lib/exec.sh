@@ -8,32 +8,49 @@
 
 help_exec() {
 	cat <<'HELP'
-Usage: conductor.sh exec [-t|--tty] [-i|--interactive] <name> [--] [command [args...]]
+Usage: conductor.sh exec [-t|--tty] [-i|--interactive] [-e KEY[=VALUE]]...
+                         [-w DIR] <name> [--] [command [args...]]
 
 Run a command (default /bin/bash) inside a running container: it joins all
-five namespaces of the container, its root, working directory and cgroups,
-and is hardened as the container is.
+five namespaces of the container, its root and cgroups, and is hardened as
+the container is.  It starts in the container's environment (the image's
+ENV and run's -e), working directory (the image's WORKDIR or run's -w) and
+user (the image's USER).
   -t, --tty        give the command a terminal of the container's own devpts
                    (/dev/pts/N), relayed to yours as for 'run -t'
   -i, --interactive  with -t: relay stdin even when it is not a terminal
+  -e, --env KEY=VALUE  set KEY for this command, over the container's
+                   environment (repeatable); -e KEY alone takes KEY's value
+                   from your environment (not set there: not set inside)
+  -w, --workdir DIR  the command's working directory (absolute)
 The exit code is the command's (128+N if killed by signal N; 125/126/127 as
 for run).
 HELP
 }
 
 cmd_exec() {
-	local tty=0 interactive=0
+	local tty=0 interactive=0 workdir="" env_opt=()
 	while (($#)); do
 		case $1 in
 		-t | --tty) tty=1 ;;
 		-i | --interactive) interactive=1 ;;
 		-it | -ti) tty=1 interactive=1 ;;
+		-e | --env | -w | --workdir)
+			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh exec -h'"
+			case $1 in
+			-e | --env) env_opt+=("$2") ;;
+			*) workdir=$2 ;;
+			esac
+			shift
+			;;
+		--env=*) env_opt+=("${1#*=}") ;;
+		--workdir=*) workdir=${1#*=} ;;
 		-?*) die "unknown option '$1' for exec: see 'conductor.sh exec -h'" ;;
 		*) break ;;
 		esac
 		shift
 	done
-	(($# >= 1)) || die "usage: exec [-t] [-i] <name> [-- cmd args...]"
+	(($# >= 1)) || die "usage: exec [-t] [-i] [-e KEY[=VALUE]] [-w DIR] <name> [-- cmd args...]"
 	local name=$1
 	shift
 	if [[ ${1:-} == -- ]]; then
@@ -42,6 +59,13 @@ cmd_exec() {
 	local cmd=("$@")
 	((${#cmd[@]})) || cmd=(/bin/bash)
 	validate_name container "$name"
+	[[ -z $workdir || $workdir == /* ]] ||
+		die "invalid -w '$(shown "$workdir")': the working directory must be an absolute path"
+	local entry
+	ENV_TAKEN=()
+	for entry in "${env_opt[@]}"; do
+		env_take "$entry" "-e"
+	done
 	container_exists "$name" || die "no container named '$name': see 'conductor.sh ps'"
 	# reads the state once, into STATE: no $(state_get ...) fork per key
 	container_alive "$name" ||
@@ -52,6 +76,15 @@ cmd_exec() {
 	# -i alone changes nothing: the command has the caller's stdin anyway
 	((tty == 0)) || args+=(--tty)
 	((tty == 0 || interactive == 0)) || args+=(--interactive)
+	# the container's environment (its image's ENV, run's -e), then exec's
+	# -e; its working directory unless -w; its user (docker exec's rules)
+	words_of "${STATE[env]:-}"
+	for entry in "${WORDS[@]}" "${ENV_TAKEN[@]}"; do
+		args+=(--env "$entry")
+	done
+	[[ -n $workdir ]] || workdir=${STATE[workdir]:-}
+	[[ -z $workdir ]] || args+=(--workdir "$workdir")
+	[[ -z ${STATE[user]:-} ]] || args+=(--user "${STATE[user]}")
 	# BEGIN SOLUTION: replace this shell with bin/dl-exec (args, --, the command), so its exit code is exec's
 	exec "$HELPER_DIR/dl-exec" "${args[@]}" -- "${cmd[@]}"
 	# END SOLUTION

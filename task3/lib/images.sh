@@ -36,8 +36,27 @@ a plain Debian image: FROM debian:bookworm). Instructions, one per line
                            the image (a directory's contents are copied)
   COPY ["<src>", ..., "<dest>"]
                            the same in JSON form, for paths with blanks
+  ENV KEY=VALUE [KEY2=VALUE2 ...]   (or the old ENV KEY VALUE)
+                           set for later RUN steps and every container of
+                           the image; a value may be "double-quoted"
+  WORKDIR /path            the working directory of later RUN steps and of
+                           the container's command (made if missing); a
+                           relative path is relative to the WORKDIR before
+  USER name|uid[:group|gid]
+                           later RUN steps and the container's command run
+                           as that user of the image's /etc/passwd
+  CMD ["exe", "arg", ...]  the default command (JSON form), or
+  CMD command line         the same run by /bin/sh -c
+  ENTRYPOINT ["exe", ...]  what always runs: the command given to run (else
+                           CMD) is appended to it; in the shell form,
+  ENTRYPOINT command line  /bin/sh -c runs it, and CMD and run's command
+                           are ignored (Docker's rules)
+  EXPOSE port[/tcp|/udp]... recorded and shown by inspect (documentation)
 The base is made once per distro and suite with debootstrap and cached;
 each RUN and COPY is a cached overlay layer ("Using cache" on a rebuild).
+The other instructions make no layer but are part of the cache key: a
+changed ENV re-runs the RUN steps after it, none before. See the image's
+configuration with 'conductor.sh inspect <image>'.
 HELP
 }
 
@@ -46,7 +65,9 @@ help_images() {
 Usage: conductor.sh images
 
 List images: NAME, SIZE (base plus layers, on disk), LAYERS (RUN and COPY
-steps), CREATED.
+steps), CREATED, COMMAND (what 'run <image> <name>' runs: its ENTRYPOINT
+and CMD, or /bin/bash). 'conductor.sh inspect <image>' shows the whole
+configuration.
 HELP
 }
 
@@ -73,9 +94,9 @@ HELP
 # ---- Conductorfile parsing ----------------------------------------------------
 
 # parse_conductorfile FILE: fill the global arrays STEP_LINE (line numbers),
-# STEP_OP (FROM/RUN/COPY) and STEP_ARG (the rest of the line, continuation
+# STEP_OP (FROM/RUN/COPY/ENV/...) and STEP_ARG (the rest of the line, continuation
 # lines joined), after checking the whole file: one FROM, first; known
-# instructions only; RUN and COPY with arguments. Errors name the line.
+# instructions only, each with arguments. Errors name the line.
 parse_conductorfile() {
 	local file=$1 line n=0 start=0 text="" op arg
 	STEP_LINE=() STEP_OP=() STEP_ARG=()
@@ -97,8 +118,10 @@ parse_conductorfile() {
 		read -r op arg <<<"$text"
 		op=${op^^}
 		case $op in
-		FROM | RUN | COPY) [[ -n $arg ]] || die "$file:$start: $op needs an argument" ;;
-		*) die "$file:$start: unknown instruction '${text%% *}': use FROM, RUN or COPY" ;;
+		FROM | RUN | COPY | ENV | WORKDIR | CMD | ENTRYPOINT | USER | EXPOSE)
+			[[ -n $arg ]] || die "$file:$start: $op needs an argument"
+			;;
+		*) die "$file:$start: unknown instruction '${text%% *}': use FROM, RUN, COPY, ENV, WORKDIR, CMD, ENTRYPOINT, USER or EXPOSE" ;;
 		esac
 		STEP_LINE+=("$start") STEP_OP+=("$op") STEP_ARG+=("$arg")
 		text=""
@@ -133,6 +156,117 @@ parse_from() {
 	# debootstrap knows a suite by its script; check before any download
 	[[ -e ${DEBOOTSTRAP_SCRIPTS:-/usr/share/debootstrap/scripts}/$BASE_SUITE ]] ||
 		die "$where: FROM '$ref': debootstrap does not know the suite '$BASE_SUITE' (see /usr/share/debootstrap/scripts)"
+}
+
+# ---- the configuration: ENV, WORKDIR, USER, CMD, ENTRYPOINT, EXPOSE ------------
+
+# config_reset: the configuration of an image before its first instruction.
+config_reset() {
+	IMG_ENV=() IMG_WORKDIR="" IMG_USER="" IMG_CMD=() IMG_ENTRY=() IMG_ENTRY_FORM="" IMG_EXPOSE=()
+}
+
+# env_pairs ARG WHERE: ENV's arguments into IMG_ENV: KEY=VALUE pairs, a
+# value unquoted (a backslash keeps the next character), "double-quoted"
+# (\" and \\ inside) or 'single-quoted', as Docker reads them; or the old
+# form KEY VALUE, the value the rest of the line. Dies on a bad form.
+env_pairs() {
+	local rest=$1 where=$2 key value part
+	local pair='^([^=[:space:]]+)=(.*)$'
+	local dq='^"(([^"\\]|\\.)*)"(.*)$' sq="^'([^']*)'(.*)$" esc='^\\(.)(.*)$' bare='^([^[:space:]"'"'"'\\]+)(.*)$'
+	if [[ ${rest%%[[:space:]]*} != *=* ]]; then
+		key=${rest%%[[:space:]]*}
+		value=${rest:${#key}}
+		value=${value#"${value%%[![:space:]]*}"}
+		check_env_key "$key" "$where"
+		[[ -n $value ]] || die "$where: ENV $key has no value: use ENV $key=value"
+		IMG_ENV+=("$key=$value")
+		return 0
+	fi
+	while [[ -n $rest ]]; do
+		[[ $rest =~ $pair ]] || die "$where: ENV '$(shown "${rest%%[[:space:]]*}")' has no value: use ENV KEY=value [KEY2=value2 ...]"
+		key=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]} value=""
+		check_env_key "$key" "$where"
+		while [[ -n $rest && $rest != [[:space:]]* ]]; do
+			if [[ $rest =~ $dq ]]; then
+				part=${BASH_REMATCH[1]} rest=${BASH_REMATCH[3]}
+				part=${part//\\\\/$'\1'}
+				part=${part//\\\"/\"}
+				value+=${part//$'\1'/\\}
+			elif [[ $rest =~ $sq ]]; then
+				value+=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]}
+			elif [[ $rest =~ $esc || $rest =~ $bare ]]; then
+				value+=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]}
+			else
+				die "$where: ENV $key: unbalanced quote: close it, or use \\\" for a quote in the value"
+			fi
+		done
+		IMG_ENV+=("$key=$value")
+		rest=${rest#"${rest%%[![:space:]]*}"}
+	done
+}
+
+# command_words OP ARG WHERE: CMD's or ENTRYPOINT's words into WORDS: the
+# JSON (exec) form as it is, the shell form as /bin/sh -c "line". Sets
+# FORM to exec or shell.
+command_words() {
+	if [[ $2 == \[* ]]; then
+		json_words "$2" ||
+			die "$3: malformed $1 [...]: use [\"<executable>\", \"<arg>\", ...], double quotes, escapes \\\" and \\\\ only"
+		WORDS=("${JSON_WORDS[@]}") FORM=exec
+	else
+		WORDS=(/bin/sh -c "$2") FORM=shell
+	fi
+}
+
+# config_step OP ARG WHERE: apply one configuration instruction to the IMG_*
+# variables, or die (naming WHERE) when it is malformed. build runs it over
+# the whole file before building anything, then again step by step (for
+# the RUN steps' environment, directory and user).
+config_step() {
+	local op=$1 arg=$2 where=$3 port ports
+	case $op in
+	ENV) env_pairs "$arg" "$where" ;;
+	WORKDIR)
+		if [[ $arg == /* ]]; then
+			IMG_WORKDIR=$arg
+		else
+			[[ -n $IMG_WORKDIR ]] ||
+				die "$where: WORKDIR '$arg' is relative and no WORKDIR came before: use an absolute path, e.g. WORKDIR /$arg"
+			IMG_WORKDIR=${IMG_WORKDIR%/}/$arg
+		fi
+		;;
+	USER)
+		[[ $arg != *[[:space:]]* ]] || die "$where: USER '$arg': use one name|uid[:group|gid], e.g. USER nobody"
+		IMG_USER=$arg
+		;;
+	CMD)
+		command_words CMD "$arg" "$where"
+		IMG_CMD=("${WORDS[@]}")
+		;;
+	ENTRYPOINT)
+		command_words ENTRYPOINT "$arg" "$where"
+		IMG_ENTRY=("${WORDS[@]}") IMG_ENTRY_FORM=$FORM
+		;;
+	EXPOSE)
+		read -r -a ports <<<"$arg"
+		for port in "${ports[@]}"; do
+			if ! [[ $port =~ ^([1-9][0-9]{0,4})(/(tcp|udp))?$ ]] || ((BASH_REMATCH[1] > 65535)); then
+				die "$where: EXPOSE '$(shown "$port")': use a port from 1 to 65535, optionally /tcp or /udp, e.g. EXPOSE 8080/tcp"
+			fi
+			[[ -n ${BASH_REMATCH[2]} ]] || port+=/tcp
+			IMG_EXPOSE+=("$port")
+		done
+		;;
+	*) return 1 ;;
+	esac
+}
+
+# step_is_config OP: the instruction only changes the configuration.
+step_is_config() {
+	case $1 in
+	ENV | WORKDIR | USER | CMD | ENTRYPOINT | EXPOSE) return 0 ;;
+	*) return 1 ;;
+	esac
 }
 
 # ---- cache keys -----------------------------------------------------------------
@@ -242,15 +376,21 @@ publish_layer() {
 }
 
 # run_step KEY LOWERDIR COMMAND: run COMMAND with /bin/sh -c in a throwaway
-# container whose root is the image so far; what it changes becomes the
-# layer. The host network is kept so apt-get reaches the mirror.
+# container whose root is the image so far, with the ENV, WORKDIR and USER
+# so far (IMG_*); what it changes becomes the layer. The host network is
+# kept so apt-get reaches the mirror.
 run_step() {
-	local key=$1 lower=$2 cmd=$3 tmp rc=0
+	local key=$1 lower=$2 cmd=$3 tmp rc=0 entry config=()
+	for entry in "${IMG_ENV[@]}"; do
+		config+=(--env "$entry")
+	done
+	[[ -z $IMG_WORKDIR ]] || config+=(--workdir "$IMG_WORKDIR")
+	[[ -z $IMG_USER ]] || config+=(--user "$IMG_USER")
 	tmp=$(new_layer_tmp "$key")
-	# BEGIN SOLUTION: run the step: bin/dl-run with the host's network (--share-net) over lower, upper/work/rootfs under $tmp, /bin/sh -c "$cmd"; rc on failure
+	# BEGIN SOLUTION: run the step: bin/dl-run with the host's network (--share-net) over lower, upper/work/rootfs under $tmp, the config options, /bin/sh -c "$cmd"; rc on failure
 	"$HELPER_DIR/dl-run" --share-net --hostname build \
 		--lower "$lower" --upper "$tmp/diff" --work "$tmp/work" --rootfs "$tmp/rootfs" \
-		--env DEBIAN_FRONTEND=noninteractive -- /bin/sh -c "$cmd" </dev/null || rc=$?
+		--env DEBIAN_FRONTEND=noninteractive "${config[@]}" -- /bin/sh -c "$cmd" </dev/null || rc=$?
 	# END SOLUTION
 	if ((rc != 0)); then
 		remove_tree "$tmp"
@@ -304,18 +444,15 @@ copy_step() {
 	publish_layer "$tmp" "$key"
 }
 
-# copy_args ARG: the sources and the destination of a COPY into COPY_ARGS:
-# words split on blanks, or Docker's JSON form for paths with blanks,
-# COPY ["my notes.txt", "/srv/my dir/"] (strings with \" and \\ escapes).
-# Fails when the JSON form is malformed.
-copy_args() {
+# json_words ARG: Docker's JSON form of an instruction's arguments,
+# ["word", "word with blanks"] (strings with \" and \\ escapes), into the
+# array JSON_WORDS. Fails when it is malformed. The one parser of the JSON
+# form: COPY, CMD and ENTRYPOINT all use it.
+json_words() {
 	local rest=$1 word out sep
 	local string='^[[:space:]]*"(([^"\\]|\\["\\])*)"[[:space:]]*([],])(.*)$'
-	COPY_ARGS=()
-	if [[ $rest != \[* ]]; then
-		read -r -a COPY_ARGS <<<"$rest"
-		return 0
-	fi
+	JSON_WORDS=()
+	[[ $rest == \[* ]] || return 1
 	rest=${rest#[}
 	while [[ $rest =~ $string ]]; do
 		word=${BASH_REMATCH[1]} sep=${BASH_REMATCH[3]} rest=${BASH_REMATCH[4]} out=""
@@ -326,7 +463,7 @@ copy_args() {
 			out+=${word:0:1}
 			word=${word:1}
 		done
-		COPY_ARGS+=("$out$word")
+		JSON_WORDS+=("$out$word")
 		if [[ $sep == "]" ]]; then
 			# nothing may follow the closing bracket
 			[[ -z ${rest//[[:space:]]/} ]]
@@ -334,6 +471,20 @@ copy_args() {
 		fi
 	done
 	return 1
+}
+
+# copy_args ARG: the sources and the destination of a COPY into COPY_ARGS:
+# words split on blanks, or Docker's JSON form for paths with blanks,
+# COPY ["my notes.txt", "/srv/my dir/"]. Fails when the JSON form is
+# malformed.
+copy_args() {
+	COPY_ARGS=()
+	if [[ $1 != \[* ]]; then
+		read -r -a COPY_ARGS <<<"$1"
+		return 0
+	fi
+	json_words "$1" || return 1
+	COPY_ARGS=("${JSON_WORDS[@]}")
 }
 
 # check_copy_sources CONTEXT WHERE SRC...: each source exists inside the
@@ -374,9 +525,12 @@ cmd_build() {
 	fi
 	parse_from "${STEP_ARG[0]}" "$label:${STEP_LINE[0]}"
 
-	# check every COPY before building anything
+	# check every COPY and every configuration instruction before building
+	# anything
 	local i args
+	config_reset
 	for ((i = 1; i < ${#STEP_OP[@]}; i++)); do
+		! config_step "${STEP_OP[i]}" "${STEP_ARG[i]}" "$label:${STEP_LINE[i]}" || continue
 		[[ ${STEP_OP[i]} == COPY ]] || continue
 		copy_args "${STEP_ARG[i]}" ||
 			die "$label:${STEP_LINE[i]}: malformed COPY [...]: use [\"<src>\", ..., \"<dest>\"], double quotes, escapes \\\" and \\\\ only"
@@ -392,9 +546,20 @@ cmd_build() {
 	echo "Step 1/$total : FROM ${STEP_ARG[0]}"
 	ensure_base "$BASE_DISTRO" "$BASE_SUITE" "$BASE_MIRROR"
 	key=$(layer_key "FROM $BASE_DISTRO:$BASE_SUITE" "")
+	config_reset
 	for ((i = 1; i < total; i++)); do
 		local op=${STEP_OP[i]} arg=${STEP_ARG[i]} where="$label:${STEP_LINE[i]}" content="" dest
 		echo "Step $((i + 1))/$total : $op $arg"
+		# A configuration instruction makes no layer (there is nothing to
+		# store), but it is part of the chain: the running key takes it in,
+		# so every layer after it is keyed on it (a changed ENV re-runs the
+		# steps after it, and none before), while the layers before it and
+		# the image's layer list are as if it were not there.
+		if config_step "$op" "$arg" "$where"; then
+			key=$(layer_key "$key" "$op $arg")
+			echo " ---> configuration only: no layer"
+			continue
+		fi
 		layers_lowerdir "$base" "${layers[@]}"
 		lower=$LOWERDIR
 		if [[ $op == COPY ]]; then
@@ -457,14 +622,23 @@ hold_build_lock() {
 		die "timed out waiting for rmcache to finish"
 }
 
-# save_image NAME BASE KEY...: write the image record whole, then rename it.
+# save_image NAME BASE KEY...: write the image record whole, with the
+# configuration (IMG_*, see imageconfig.sh), then rename it.
 save_image() {
-	local image=$1 base=$2 dir
+	local image=$1 base=$2 dir env cmd entry
 	shift 2
 	dir=$(image_dir "$image")
+	quoted "${IMG_ENV[@]}"
+	env=$QUOTED
+	quoted "${IMG_CMD[@]}"
+	cmd=$QUOTED
+	quoted "${IMG_ENTRY[@]}"
+	entry=$QUOTED
 	lock_acquire "$LOCKFILE"
 	mkdir -p "$dir"
-	printf 'base=%s\nlayers=%s\ncreated=%s\n' "$base" "$*" "$(date +%s)" >"$dir/image.new"
+	printf 'base=%s\nlayers=%s\ncreated=%s\nenv=%s\nworkdir=%s\nuser=%s\ncmd=%s\nentrypoint=%s\nentrypoint_form=%s\nexpose=%s\n' \
+		"$base" "$*" "$(date +%s)" "$env" "$IMG_WORKDIR" "$IMG_USER" "$cmd" "$entry" "$IMG_ENTRY_FORM" \
+		"${IMG_EXPOSE[*]}" >"$dir/image.new"
 	mv -f "$dir/image.new" "$dir/image"
 	lock_release
 }
@@ -496,21 +670,24 @@ cmd_images() {
 		[[ -f $file ]] || continue
 		name=${file%/image}
 		name=${name##*/}
-		read -r -a keys <<<"$(state_get "$file" layers)"
-		nlayers=${#keys[@]}
 		size=$(image_size "$name")
-		rows+=("$name" "${size:-?}" "$nlayers" "$(format_time "$(state_get "$file" created)")")
+		state_read "$file"
+		read -r -a keys <<<"${STATE[layers]:-}"
+		nlayers=${#keys[@]}
+		# what 'run <image> <name>' runs, by CMD and ENTRYPOINT
+		image_command
+		rows+=("$name" "${size:-?}" "$nlayers" "$(format_time "${STATE[created]:-0}")" "${COMMAND[*]}")
 	done
 	if ((${#rows[@]} == 0)); then
 		echo "No images found"
 		return 0
 	fi
 	local w=4 i
-	for ((i = 0; i < ${#rows[@]}; i += 4)); do
+	for ((i = 0; i < ${#rows[@]}; i += 5)); do
 		((${#rows[i]} <= w)) || w=${#rows[i]}
 	done
-	printf "%-${w}s  %6s  %6s  %s\n" NAME SIZE LAYERS CREATED
-	printf "%-${w}s  %6s  %6s  %s\n" "${rows[@]}"
+	printf "%-${w}s  %6s  %6s  %-19s  %s\n" NAME SIZE LAYERS CREATED COMMAND
+	printf "%-${w}s  %6s  %6s  %-19s  %s\n" "${rows[@]}"
 }
 
 # containers_of_image IMAGE: names of the containers made from it.

@@ -1,4 +1,5 @@
-# inspect.sh - inspect: one container's state as JSON, or one field of it.
+# inspect.sh - inspect: one container's state, or one image's configuration,
+# as JSON, or one field of it.
 # shellcheck shell=bash
 #
 # The one interface to a container's state for scripts, tests and the
@@ -10,12 +11,16 @@
 # The fields, in the order they are printed (help_inspect describes them).
 INSPECT_FIELDS=(name image status pid starttime exit_code created command hostname rootfs log
 	ip gateway veth ports internet peers limits cgroups monitor_pid)
+# An image's fields (inspect of an image).
+IMAGE_INSPECT_FIELDS=(name created base layers env workdir user entrypoint cmd expose command)
 
 help_inspect() {
 	cat <<'HELP'
-Usage: conductor.sh inspect [-f|--format KEY] <name>
+Usage: conductor.sh inspect [-f|--format KEY] [--type container|image] <name>
 
-Print a container's state as one JSON object (jq reads it):
+Print a container's state, or an image's configuration, as one JSON object
+(jq reads it). <name> is a container; when no container has that name, an
+image (--type says which one is meant). A container's fields:
   name, image       the container and the image it was made from
   status            "running", "exited" (its command ended) or "created"
   pid, starttime    its init's host PID and start time (field 22 of
@@ -39,6 +44,15 @@ a string as it is, a number or true/false as in JSON, an array one element
 per line, limits as JSON; null or an empty array print an empty line.
 An unknown field is an error (exit 125). Example:
   conductor.sh inspect -f ip c1
+An image's fields:
+  name, created     the image and when it was built (ISO 8601, UTC)
+  base, layers      its base and its layers' keys, bottom to top
+  env               ENV: ["KEY=VALUE", ...]
+  workdir, user     WORKDIR and USER (null: none, i.e. / and root)
+  entrypoint, cmd   ENTRYPOINT and CMD as arrays (a shell form as
+                    ["/bin/sh", "-c", "line"]; null: none)
+  expose            EXPOSE: ["8080/tcp", ...]
+  command           what 'run <image> <name>' runs with no command given
 HELP
 }
 
@@ -181,10 +195,41 @@ inspect_collect() {
 	put_number monitor_pid "${STATE[parent]:-}"
 }
 
+# put_words KEY RECORD: printf %q words as an array; null when there are none.
+# shellcheck disable=SC2153 # WORDS is words_of's result
+put_words() {
+	words_of "$2"
+	if ((${#WORDS[@]})); then put_list "$1" "${WORDS[@]}"; else inspect_put "$1" null ""; fi
+}
+
+# image_collect NAME: every field of IMAGE_INSPECT_FIELDS into INSPECT_JSON
+# and INSPECT_TEXT.
+image_collect() {
+	local created="" words=()
+	state_read "$IMAGEDIR/$1/image"
+	put_string name "$1"
+	[[ -z ${STATE[created]:-} ]] || TZ=UTC0 printf -v created '%(%Y-%m-%dT%H:%M:%SZ)T' "${STATE[created]}"
+	put_string created "$created"
+	put_string base "${STATE[base]:-}"
+	read -r -a words <<<"${STATE[layers]:-}"
+	put_list layers "${words[@]}"
+	words_of "${STATE[env]:-}"
+	put_list env "${WORDS[@]}"
+	put_string workdir "${STATE[workdir]:-}"
+	put_string user "${STATE[user]:-}"
+	put_words entrypoint "${STATE[entrypoint]:-}"
+	put_words cmd "${STATE[cmd]:-}"
+	read -r -a words <<<"${STATE[expose]:-}"
+	put_list expose "${words[@]}"
+	image_command
+	put_list command "${COMMAND[@]}"
+}
+
+# inspect_print_json FIELD...: the fields as one JSON object.
 inspect_print_json() {
 	local key sep=""
 	printf '{'
-	for key in "${INSPECT_FIELDS[@]}"; do
+	for key; do
 		printf '%s\n  "%s": %s' "$sep" "$key" "${INSPECT_JSON[$key]}"
 		sep=,
 	done
@@ -192,31 +237,48 @@ inspect_print_json() {
 }
 
 cmd_inspect() {
-	local field=""
-	case ${1:-} in
-	-f | --format)
-		(($# >= 2)) || die "option $1 needs a field: see 'conductor.sh inspect -h'"
-		field=$2
-		shift 2
-		;;
-	--format=*)
-		field=${1#*=}
+	local field="" type=""
+	while (($#)); do
+		case $1 in
+		-f | --format | --type)
+			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh inspect -h'"
+			if [[ $1 == --type ]]; then type=$2; else field=$2; fi
+			shift
+			;;
+		--format=*) field=${1#*=} ;;
+		--type=*) type=${1#*=} ;;
+		-?*) die "unknown option '$1' for inspect: see 'conductor.sh inspect -h'" ;;
+		*) break ;;
+		esac
 		shift
-		;;
-	-?*) die "unknown option '$1' for inspect: see 'conductor.sh inspect -h'" ;;
-	esac
-	(($# == 1)) || die "usage: inspect [-f KEY] <name>"
-	local name=$1
+	done
+	(($# == 1)) || die "usage: inspect [-f KEY] [--type container|image] <name>"
+	local name=$1 fields=()
 	validate_name container "$name"
+	case $type in
+	"" | container | image) ;;
+	*) die "unknown --type '$(shown "$type")': use container or image" ;;
+	esac
+	# a container first, then an image of that name (Docker's order)
+	if [[ $type != image && -f $CONTAINERDIR/$name/state ]]; then
+		type=container fields=("${INSPECT_FIELDS[@]}")
+	elif [[ $type != container ]] && image_exists "$name"; then
+		type=image fields=("${IMAGE_INSPECT_FIELDS[@]}")
+	elif [[ $type == image ]]; then
+		die "no image named '$name': see 'conductor.sh images'"
+	elif [[ $type == container ]]; then
+		die "no container named '$name': see 'conductor.sh ps'"
+	else
+		die "no container named '$name' (nor an image): see 'conductor.sh ps' and 'conductor.sh images'"
+	fi
 	# Docker's template form of a field: {{.ip}}
 	if [[ $field =~ ^\{\{\ *\.([A-Za-z_]+)\ *\}\}$ ]]; then field=${BASH_REMATCH[1]}; fi
-	if [[ -n $field && " ${INSPECT_FIELDS[*]} " != *" $field "* ]]; then
-		die "unknown field '$(shown "$field")': use one of ${INSPECT_FIELDS[*]}"
+	if [[ -n $field && " ${fields[*]} " != *" $field "* ]]; then
+		die "unknown field '$(shown "$field")' (for this $type): use one of ${fields[*]}"
 	fi
-	[[ -f $CONTAINERDIR/$name/state ]] || die "no container named '$name': see 'conductor.sh ps'"
-	inspect_collect "$name"
+	if [[ $type == image ]]; then image_collect "$name"; else inspect_collect "$name"; fi
 	if [[ -z $field ]]; then
-		inspect_print_json
+		inspect_print_json "${fields[@]}"
 	elif [[ -n ${INSPECT_TEXT[$field]} ]]; then
 		printf '%s\n' "${INSPECT_TEXT[$field]}"
 	else
