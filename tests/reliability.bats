@@ -149,6 +149,10 @@ BAD_INPUT_CASES=(
 	'cp|-a|LIVE:/etc/hostname|/tmp/dl-pwned' 'cp|-|LIVE:/tmp' 'cp|LIVE:/etc/hostname|-' 'cp|/etc/hostname|LIVE:/etc/hostname/x'
 	'inspect' 'inspect|nobody' 'inspect|../x' 'inspect|a b' 'inspect|LIVE|NEW' 'inspect|-f|bogus|LIVE'
 	'inspect|-f' 'inspect|--bogus|LIVE' 'inspect|-f|$(touch /tmp/dl-pwned)|LIVE'
+	'inspect|--type|bogus|LIVE' 'inspect|--type|image|LIVE' 'inspect|-f|ip|relimg' 'inspect|--type'
+	'run|-e|1BAD=x|relimg|x11' 'run|-e|=x|relimg|x12' 'run|-e|A B=x|relimg|x13' 'run|-e' 'run|-w|rel|relimg|x14'
+	'run|--env-file|/no/such|relimg|x15' 'run|-w' 'run|--env-file'
+	'exec|-e|1BAD=x|LIVE' 'exec|-w|rel|LIVE' 'exec|-e' 'exec|-w'
 )
 
 @test "bad input: every case is one clear line on stderr, a non-zero exit, nothing changed" {
@@ -193,9 +197,14 @@ BAD_INPUT_CASES=(
 	local ctx=$BATS_TEST_TMPDIR/ctx tried=0 bad=0
 	mkdir -p "$ctx"
 	local -a files=(
-		'RUN true' 'FROM debian:bookworm\nFROM debian:bookworm' 'FROM debian:bookworm\nWORKDIR /x'
+		'RUN true' 'FROM debian:bookworm\nFROM debian:bookworm' 'FROM debian:bookworm\nVOLUME /x'
 		'FROM nosuch:bookworm' 'FROM debian:nosuch' 'FROM debian:bookworm\nCOPY ../../etc/shadow /x'
 		'FROM debian:bookworm\nCOPY missing /x' 'FROM debian:bookworm\nRUN exit 3'
+		'FROM debian:bookworm\nRUN true\nWORKDIR x' 'FROM debian:bookworm\nRUN true\nENV X'
+		'FROM debian:bookworm\nENV 1X=2' 'FROM debian:bookworm\nENV X="open'
+		'FROM debian:bookworm\nRUN true\nCMD ["a",' 'FROM debian:bookworm\nENTRYPOINT [a]'
+		'FROM debian:bookworm\nEXPOSE 0' 'FROM debian:bookworm\nEXPOSE 65536/tcp' 'FROM debian:bookworm\nEXPOSE 80/sctp'
+		'FROM debian:bookworm\nUSER' 'FROM debian:bookworm\nUSER a b'
 	)
 	local f before
 	before=$(find "$CONDUCTOR_ROOT/.cache" "$CONDUCTOR_ROOT/.images" ! -name '*.lock' 2>/dev/null | sort)

@@ -279,9 +279,9 @@ debootstrap_writing_or_ended() {
 	"$C" build zero plain.cf
 	run "$C" images
 	assert_success
-	assert_line --index 0 --regexp '^NAME +SIZE +LAYERS +CREATED$'
-	assert_line --regexp "^two +[0-9.]+[KMG] +2 +$(date +%Y-%m-%d) [0-9:]{8}$"
-	assert_line --regexp "^zero +[0-9.]+[KMG] +0 +$(date +%Y-%m-%d) [0-9:]{8}$"
+	assert_line --index 0 --regexp '^NAME +SIZE +LAYERS +CREATED +COMMAND$'
+	assert_line --regexp "^two +[0-9.]+[KMG] +2 +$(date +%Y-%m-%d) [0-9:]{8} +/bin/bash$"
+	assert_line --regexp "^zero +[0-9.]+[KMG] +0 +$(date +%Y-%m-%d) [0-9:]{8} +/bin/bash$"
 }
 
 @test "rmi: refuses while a container uses the image, then removes it" {
