@@ -249,10 +249,10 @@ in_image() {
 		[[ $stderr == *"$want"* ]] || fail "run $opt $val: $stderr"
 		[[ ! -e $CONDUCTOR_ROOT/.containers/o1 ]]
 	done
-	"$C" run -d optimg o2 -- sleep infinity
+	# checked before the container is even looked for
 	for c in '-e|1X=2|invalid environment variable name' '-w|relative|must be an absolute path'; do
 		IFS='|' read -r opt val want <<<"$c"
-		run --separate-stderr "$C" exec "$opt" "$val" o2 -- true
+		run --separate-stderr "$C" exec "$opt" "$val" nosuch -- true
 		assert_failure 125
 		[[ $stderr == *"$want"* ]] || fail "exec $opt $val: $stderr"
 	done
