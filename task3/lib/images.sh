@@ -387,7 +387,7 @@ run_step() {
 	[[ -z $IMG_WORKDIR ]] || config+=(--workdir "$IMG_WORKDIR")
 	[[ -z $IMG_USER ]] || config+=(--user "$IMG_USER")
 	tmp=$(new_layer_tmp "$key")
-	# BEGIN SOLUTION: run the step: bin/dl-run with the host's network (--share-net) over lower, upper/work/rootfs under $tmp, the config options, /bin/sh -c "$cmd"; rc on failure
+	# BEGIN SOLUTION: run the step: bin/dl-run with the host's network (--share-net) over lower, upper/work/rootfs under $tmp, then "${config[@]}" (ENV, WORKDIR, USER so far), /bin/sh -c "$cmd"; rc on failure
 	"$HELPER_DIR/dl-run" --share-net --hostname build \
 		--lower "$lower" --upper "$tmp/diff" --work "$tmp/work" --rootfs "$tmp/rootfs" \
 		--env DEBIAN_FRONTEND=noninteractive "${config[@]}" -- /bin/sh -c "$cmd" </dev/null || rc=$?
