@@ -364,8 +364,7 @@ cmd_run() {
 	[[ -z $cpus ]] || check_cpus "$cpus"
 	[[ -z $memory ]] || check_memory "$memory"
 	[[ -z $pids ]] || check_pids "$pids"
-	[[ -z $workdir || $workdir == /* ]] ||
-		die "invalid -w '$(shown "$workdir")': the working directory must be an absolute path"
+	[[ -z $workdir ]] || check_workdir "$workdir"
 	# --env-file first, -e after: an -e wins (Docker's order)
 	local entry
 	ENV_TAKEN=()

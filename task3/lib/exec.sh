@@ -59,8 +59,7 @@ cmd_exec() {
 	local cmd=("$@")
 	((${#cmd[@]})) || cmd=(/bin/bash)
 	validate_name container "$name"
-	[[ -z $workdir || $workdir == /* ]] ||
-		die "invalid -w '$(shown "$workdir")': the working directory must be an absolute path"
+	[[ -z $workdir ]] || check_workdir "$workdir"
 	local entry
 	ENV_TAKEN=()
 	for entry in "${env_opt[@]}"; do

@@ -25,6 +25,13 @@ check_env_key() {
 		die "$2: invalid environment variable name '$(shown "$1")': use letters, digits and _, not starting with a digit"
 }
 
+# check_workdir DIR: -w's directory is absolute, and one line (it is kept
+# in the container's state, whose values are lines).
+check_workdir() {
+	[[ $1 == /* && $1 != *$'\n'* ]] ||
+		die "invalid -w '$(shown "$1")': the working directory must be an absolute path"
+}
+
 # env_take ENTRY WHERE: a -e or --env-file entry, KEY=VALUE or KEY alone
 # (the caller's value of KEY: of its environment, i.e. exported, never a
 # variable of this script; not set there: nothing, as Docker), appended to
