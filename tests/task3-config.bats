@@ -60,13 +60,13 @@ in_image() {
 
 @test "config: ENV sets variables for later RUN steps and every container, in both forms" {
 	build envimg 'FROM debian:bookworm' 'RUN echo "early=[$GREETING]" > /early' \
-		'ENV GREETING="hello world" EMPTY= ESC=a\ b' 'ENV OLD the old form' \
+		'ENV GREETING="hello world" EMPTY= ESC=a\ b' 'ENV OLD the old form' "ENV LIT='\$HOME' DOLLAR=\\\$X" \
 		'RUN echo "late=[$GREETING][$OLD][$ESC]" > /late'
-	run in_image envimg e1 -- sh -c 'cat /early /late; echo "[$GREETING][$EMPTY][${EMPTY+set}][$ESC][$OLD]"'
+	run in_image envimg e1 -- sh -c 'cat /early /late; echo "[$GREETING][$EMPTY][${EMPTY+set}][$ESC][$OLD][$LIT][$DOLLAR]"'
 	assert_success
 	assert_line --index 0 'early=[]'
 	assert_line --index 1 'late=[hello world][the old form][a b]'
-	assert_line --index 2 '[hello world][][set][a b][the old form]'
+	assert_line --index 2 '[hello world][][set][a b][the old form][$HOME][$X]'
 }
 
 @test "config: WORKDIR is the directory of later RUN steps and of the container; a relative one follows the one before" {
@@ -203,6 +203,8 @@ in_image() {
 		'ENV A=1 B|Conductorfile:3: ENV '"'"'B'"'"' has no value'
 		'ENV 1X=2|Conductorfile:3: invalid environment variable name '"'"'1X'"'"
 		'ENV X="open|Conductorfile:3: ENV X: unbalanced quote'
+		'ENV PATH=/app/bin:$PATH|Conductorfile:3: ENV: $VAR in a value is not expanded here'
+		'ENV A="${B}"|Conductorfile:3: ENV: $VAR in a value is not expanded here'
 		'WORKDIR relative|Conductorfile:3: WORKDIR '"'"'relative'"'"' is relative and no WORKDIR came before'
 		'CMD ["echo", |Conductorfile:3: malformed CMD'
 		'ENTRYPOINT [echo]|Conductorfile:3: malformed ENTRYPOINT'

@@ -38,7 +38,8 @@ a plain Debian image: FROM debian:bookworm). Instructions, one per line
                            the same in JSON form, for paths with blanks
   ENV KEY=VALUE [KEY2=VALUE2 ...]   (or the old ENV KEY VALUE)
                            set for later RUN steps and every container of
-                           the image; a value may be "double-quoted"
+                           the image; a value may be "double-quoted";
+                           $VAR is not expanded (refused: write \$ for a $)
   WORKDIR /path            the working directory of later RUN steps and of
                            the container's command (made if missing); a
                            relative path is relative to the WORKDIR before
@@ -169,6 +170,9 @@ config_reset() {
 # value unquoted (a backslash keeps the next character), "double-quoted"
 # (\" and \\ inside) or 'single-quoted', as Docker reads them; or the old
 # form KEY VALUE, the value the rest of the line. Dies on a bad form.
+# Docker would replace $VAR in a value by an earlier ENV's value; that is
+# not done here, so a "$" that Docker would expand is refused rather than
+# kept as it is (ENV PATH=/app/bin:$PATH would silently lose /usr/bin).
 env_pairs() {
 	local rest=$1 where=$2 key value part
 	local pair='^([^=[:space:]]+)=(.*)$'
@@ -179,6 +183,7 @@ env_pairs() {
 		value=${value#"${value%%[![:space:]]*}"}
 		check_env_key "$key" "$where"
 		[[ -n $value ]] || die "$where: ENV $key has no value: use ENV $key=value"
+		no_expansion "$value" "$where"
 		IMG_ENV+=("$key=$value")
 		return 0
 	fi
@@ -189,13 +194,17 @@ env_pairs() {
 		while [[ -n $rest && $rest != [[:space:]]* ]]; do
 			if [[ $rest =~ $dq ]]; then
 				part=${BASH_REMATCH[1]} rest=${BASH_REMATCH[3]}
+				no_expansion "$part" "$where"
 				part=${part//\\\\/$'\1'}
 				part=${part//\\\"/\"}
 				value+=${part//$'\1'/\\}
 			elif [[ $rest =~ $sq ]]; then
 				value+=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]}
-			elif [[ $rest =~ $esc || $rest =~ $bare ]]; then
+			elif [[ $rest =~ $esc ]]; then
 				value+=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]}
+			elif [[ $rest =~ $bare ]]; then
+				value+=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]}
+				no_expansion "${BASH_REMATCH[1]}" "$where"
 			else
 				die "$where: ENV $key: unbalanced quote: close it, or use \\\" for a quote in the value"
 			fi
@@ -203,6 +212,14 @@ env_pairs() {
 		IMG_ENV+=("$key=$value")
 		rest=${rest#"${rest%%[![:space:]]*}"}
 	done
+}
+
+# no_expansion TEXT WHERE: TEXT has no $NAME or ${NAME} that Docker would
+# expand (see env_pairs); a "\$" is a plain "$".
+no_expansion() {
+	local dollar='(^|[^\\])\$[{A-Za-z_]'
+	[[ ! $1 =~ $dollar ]] ||
+		die "$2: ENV: \$VAR in a value is not expanded here: write the value out, or escape the \$ as \\\$"
 }
 
 # command_words OP ARG WHERE: CMD's or ENTRYPOINT's words into WORDS: the
