@@ -45,11 +45,12 @@ validate_name() {
 }
 
 # A TCP/UDP port: digits only, 1-65535, no leading zero.
+is_port() {
+	[[ $1 =~ ^[1-9][0-9]{0,4}$ ]] && (($1 <= 65535))
+}
+
 validate_port() {
-	local what=$1 port=$2
-	if ! [[ $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
-		die "invalid $what port '$(shown "$port")': use a number from 1 to 65535"
-	fi
+	is_port "$2" || die "invalid $1 port '$(shown "$2")': use a number from 1 to 65535"
 }
 
 # split_lines TEXT: set LINES to the non-empty lines of TEXT. Word splitting

@@ -267,10 +267,10 @@ config_step() {
 	EXPOSE)
 		read -r -a ports <<<"$arg"
 		for port in "${ports[@]}"; do
-			if ! [[ $port =~ ^([1-9][0-9]{0,4})(/(tcp|udp))?$ ]] || ((BASH_REMATCH[1] > 65535)); then
+			if ! [[ $port =~ ^([^/]*)(/(tcp|udp))?$ ]] || ! is_port "${BASH_REMATCH[1]}"; then
 				die "$where: EXPOSE '$(shown "$port")': use a port from 1 to 65535, optionally /tcp or /udp, e.g. EXPOSE 8080/tcp"
 			fi
-			[[ -n ${BASH_REMATCH[2]} ]] || port+=/tcp
+			[[ $port == */* ]] || port+=/tcp
 			IMG_EXPOSE+=("$port")
 		done
 		;;
