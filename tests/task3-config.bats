@@ -102,6 +102,72 @@ in_image() {
 	assert_output 1
 }
 
+@test "run and exec -u: uid, gid, the user's groups and HOME from the image's own files; -u wins over USER" {
+	# a user of the image with supplementary groups; the host has no "cfapp"
+	build uimg 'FROM debian:bookworm' 'RUN groupadd -g 2001 cfapp && groupadd -g 2002 cfextra && groupadd -g 2003 cfother && useradd -u 2001 -g cfapp -G cfextra,cfother -d /home/cfapp -m cfapp' 'USER nobody'
+	run in_image -u cfapp uimg uu1 -- sh -c 'id; echo "HOME=$HOME"'
+	assert_success
+	assert_line --index 0 'uid=2001(cfapp) gid=2001(cfapp) groups=2001(cfapp),2002(cfextra),2003(cfother)'
+	assert_line --index 1 'HOME=/home/cfapp'
+	# :group replaces the primary group; a uid with no entry: gid 0, HOME /
+	run in_image -u cfapp:cfother uimg uu2 -- id -g
+	assert_output 2003
+	run in_image --user 4242 uimg uu3 -- sh -c 'echo "$(id -u) $(id -g) $HOME"'
+	assert_output '4242 0 /'
+	# exec runs as the container's user unless -u says otherwise
+	"$C" run -d -u cfapp uimg uu4 -- sleep infinity
+	run "$C" exec uu4 -- id -un
+	assert_output cfapp
+	run "$C" exec -u root uu4 -- id -un
+	assert_output root
+	run "$C" exec -u 0:cfextra uu4 -- id -gn
+	assert_output cfextra
+	# a non-root user has no capabilities left
+	run "$C" exec uu4 -- grep CapEff /proc/self/status
+	assert_output --regexp $'^CapEff:\t0+$'
+}
+
+@test "run and exec -u: an unknown user or group is refused with its name, and nothing is left" {
+	build uimg2 'FROM debian:bookworm'
+	run --separate-stderr in_image -u cfnobody uimg2 uu5 -- true
+	assert_failure 125
+	assert_equal "$stderr" "dl-run: cannot run as 'cfnobody': no user 'cfnobody' in the image's /etc/passwd"
+	run --separate-stderr in_image -u root:cfnogroup uimg2 uu5 -- true
+	assert_failure 125
+	assert_equal "$stderr" "dl-run: cannot run as 'root:cfnogroup': no group 'cfnogroup' in the image's /etc/group"
+	run ls -A "$CONDUCTOR_ROOT/.containers"
+	assert_output ""
+	refute grep -q "$CONDUCTOR_ROOT" /proc/self/mountinfo
+	"$C" run -d uimg2 uu6 -- sleep infinity
+	run --separate-stderr "$C" exec -u cfnobody uu6 -- true
+	assert_failure 125
+	assert_equal "$stderr" "dl-exec: cannot run as 'cfnobody': no user 'cfnobody' in the image's /etc/passwd"
+	run --separate-stderr "$C" run -u 'a b' uimg2 uu7 -- true
+	assert_failure
+	assert_equal "$stderr" "conductor.sh: invalid -u: USER 'a b': use one name|uid[:group|gid], e.g. nobody or 1000:1000"
+}
+
+@test "run and exec: the container's environment is its own: no variable of the caller, TERM only with -t" {
+	build envclean 'FROM debian:bookworm'
+	export CF_LEAK_TEST=from-the-host TERM=xterm-cf
+	run in_image envclean ec1 -- env
+	assert_success
+	refute_output --partial CF_LEAK_TEST
+	refute_line --partial TERM=
+	assert_line HOSTNAME=ec1
+	assert_line HOME=/root
+	assert_line --regexp '^PATH=/'
+	assert_equal "${#lines[@]}" 3
+	run "$C" run --rm -t envclean ec2 -- sh -c 'echo "[$TERM]"' </dev/null
+	assert_success
+	assert_output --partial '[xterm-cf]'
+	"$C" run -d envclean ec3 -- sleep infinity
+	run "$C" exec ec3 -- env
+	refute_output --partial CF_LEAK_TEST
+	refute_line --partial TERM=
+	assert_equal "${#lines[@]}" 3
+}
+
 @test "config: changing one instruction rebuilds the RUN steps after it, not those before" {
 	local pair first second
 	local -a pairs=('ENV X=1|ENV X=2' 'WORKDIR /usr|WORKDIR /tmp' 'CMD ["a"]|CMD ["b"]'

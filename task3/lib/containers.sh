@@ -54,7 +54,7 @@ help_run() {
 Usage: conductor.sh run [-d|--detach] [--rm] [-t|--tty] [-i|--interactive]
                         [--cpus N] [--memory SIZE] [--pids N]
                         [-e KEY[=VALUE]]... [--env-file FILE]... [-w DIR]
-                        <image> <name> [--] [command [args...]]
+                        [-u USER[:GROUP]] <image> <name> [--] [command [args...]]
 
 Start a container named <name> from <image>: new UTS, PID, network, mount
 and IPC namespaces, an overlay root over the image's layers, /proc, /sys and
@@ -87,6 +87,11 @@ read before <image>.
                    -e options win over it
   -w, --workdir DIR  the command's working directory (absolute), instead
                    of the image's WORKDIR; made if missing
+  -u, --user USER[:GROUP]  run as USER (a name or uid) instead of the
+                   image's USER: names are looked up in the image's own
+                   /etc/passwd and /etc/group; the user's groups there are
+                   set and HOME is its home (a uid with no entry: gid 0,
+                   HOME /); an unknown name fails the run (exit 125)
 The output is recorded for 'conductor.sh logs' unless stdin and stdout are
 your terminal and there is no -t (the command then has the terminal itself).
 In the foreground the exit code is the command's (128+N if killed by signal
@@ -312,7 +317,7 @@ discard_container() {
 # ---- commands ---------------------------------------------------------------
 
 cmd_run() {
-	local detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids="" workdir="" env_file=() env_opt=()
+	local detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids="" workdir="" user_opt="" env_file=() env_opt=()
 	# options only before the image: the command's own flags are its own
 	while (($#)); do
 		case $1 in
@@ -333,11 +338,12 @@ cmd_run() {
 		--cpus=*) cpus=${1#*=} ;;
 		--memory=*) memory=${1#*=} ;;
 		--pids=*) pids=${1#*=} ;;
-		-e | --env | --env-file | -w | --workdir)
+		-e | --env | --env-file | -w | --workdir | -u | --user)
 			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh run -h'"
 			case $1 in
 			-e | --env) env_opt+=("$2") ;;
 			--env-file) env_file+=("$2") ;;
+			-u | --user) user_opt=$2 ;;
 			*) workdir=$2 ;;
 			esac
 			shift
@@ -345,12 +351,13 @@ cmd_run() {
 		--env=*) env_opt+=("${1#*=}") ;;
 		--env-file=*) env_file+=("${1#*=}") ;;
 		--workdir=*) workdir=${1#*=} ;;
+		--user=*) user_opt=${1#*=} ;;
 		-?*) die "unknown option '$1' for run: see 'conductor.sh run -h'" ;;
 		*) break ;;
 		esac
 		shift
 	done
-	(($# >= 2)) || die "usage: run [-d] [--rm] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] [-e KEY[=VALUE]] [--env-file FILE] [-w DIR] <image> <name> [-- cmd args...]"
+	(($# >= 2)) || die "usage: run [-d] [--rm] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] [-e KEY[=VALUE]] [--env-file FILE] [-w DIR] [-u USER[:GROUP]] <image> <name> [-- cmd args...]"
 	((detach == 0 || tty + interactive == 0)) ||
 		die "-t and -i need the foreground: a detached container has nobody to relay to (drop -d, or -t/-i)"
 	local image=$1 name=$2
@@ -365,6 +372,7 @@ cmd_run() {
 	[[ -z $memory ]] || check_memory "$memory"
 	[[ -z $pids ]] || check_pids "$pids"
 	[[ -z $workdir ]] || check_workdir "$workdir"
+	[[ -z $user_opt ]] || check_user "$user_opt"
 	# --env-file first, -e after: an -e wins (Docker's order)
 	local entry
 	ENV_TAKEN=()
@@ -393,9 +401,9 @@ cmd_run() {
 	image_lowerdirs "$image"
 	lower=$LOWERDIR
 	# the image's configuration (image_lowerdirs left its record in STATE):
-	# its ENV then -e; -w over its WORKDIR; its USER; ENTRYPOINT and CMD
+	# its ENV then -e; -w over its WORKDIR; -u over its USER; ENTRYPOINT and CMD
 	# around the command given here
-	local env=() user=${STATE[user]:-} envline
+	local env=() user=${user_opt:-${STATE[user]:-}} envline
 	words_of "${STATE[env]:-}"
 	env=("${WORDS[@]}" "${ENV_TAKEN[@]}")
 	[[ -n $workdir ]] || workdir=${STATE[workdir]:-}

@@ -9,13 +9,13 @@
 help_exec() {
 	cat <<'HELP'
 Usage: conductor.sh exec [-t|--tty] [-i|--interactive] [-e KEY[=VALUE]]...
-                         [-w DIR] <name> [--] [command [args...]]
+                         [-w DIR] [-u USER[:GROUP]] <name> [--] [command [args...]]
 
 Run a command (default /bin/bash) inside a running container: it joins all
 five namespaces of the container, its root and cgroups, and is hardened as
 the container is.  It starts in the container's environment (the image's
 ENV and run's -e), working directory (the image's WORKDIR or run's -w) and
-user (the image's USER).
+user (the image's USER or run's -u).
   -t, --tty        give the command a terminal of the container's own devpts
                    (/dev/pts/N), relayed to yours as for 'run -t'
   -i, --interactive  with -t: relay stdin even when it is not a terminal
@@ -23,34 +23,37 @@ user (the image's USER).
                    environment (repeatable); -e KEY alone takes KEY's value
                    from your environment (not set there: not set inside)
   -w, --workdir DIR  the command's working directory (absolute)
+  -u, --user USER[:GROUP]  run as USER instead (as for 'run -u')
 The exit code is the command's (128+N if killed by signal N; 125/126/127 as
 for run).
 HELP
 }
 
 cmd_exec() {
-	local tty=0 interactive=0 workdir="" env_opt=()
+	local tty=0 interactive=0 workdir="" user="" env_opt=()
 	while (($#)); do
 		case $1 in
 		-t | --tty) tty=1 ;;
 		-i | --interactive) interactive=1 ;;
 		-it | -ti) tty=1 interactive=1 ;;
-		-e | --env | -w | --workdir)
+		-e | --env | -w | --workdir | -u | --user)
 			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh exec -h'"
 			case $1 in
 			-e | --env) env_opt+=("$2") ;;
+			-u | --user) user=$2 ;;
 			*) workdir=$2 ;;
 			esac
 			shift
 			;;
 		--env=*) env_opt+=("${1#*=}") ;;
 		--workdir=*) workdir=${1#*=} ;;
+		--user=*) user=${1#*=} ;;
 		-?*) die "unknown option '$1' for exec: see 'conductor.sh exec -h'" ;;
 		*) break ;;
 		esac
 		shift
 	done
-	(($# >= 1)) || die "usage: exec [-t] [-i] [-e KEY[=VALUE]] [-w DIR] <name> [-- cmd args...]"
+	(($# >= 1)) || die "usage: exec [-t] [-i] [-e KEY[=VALUE]] [-w DIR] [-u USER[:GROUP]] <name> [-- cmd args...]"
 	local name=$1
 	shift
 	if [[ ${1:-} == -- ]]; then
@@ -60,6 +63,7 @@ cmd_exec() {
 	((${#cmd[@]})) || cmd=(/bin/bash)
 	validate_name container "$name"
 	[[ -z $workdir ]] || check_workdir "$workdir"
+	[[ -z $user ]] || check_user "$user"
 	local entry
 	ENV_TAKEN=()
 	for entry in "${env_opt[@]}"; do
@@ -83,7 +87,8 @@ cmd_exec() {
 	done
 	[[ -n $workdir ]] || workdir=${STATE[workdir]:-}
 	[[ -z $workdir ]] || args+=(--workdir "$workdir")
-	[[ -z ${STATE[user]:-} ]] || args+=(--user "${STATE[user]}")
+	[[ -n $user ]] || user=${STATE[user]:-}
+	[[ -z $user ]] || args+=(--user "$user")
 	# BEGIN SOLUTION: replace this shell with bin/dl-exec (args, --, the command), so its exit code is exec's
 	exec "$HELPER_DIR/dl-exec" "${args[@]}" -- "${cmd[@]}"
 	# END SOLUTION

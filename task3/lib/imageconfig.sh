@@ -32,6 +32,14 @@ check_workdir() {
 		die "invalid -w '$(shown "$1")': the working directory must be an absolute path"
 }
 
+# check_user SPEC [WHERE]: USER's and -u's name|uid[:group|gid] is one word
+# (kept in a state line); dl-run and dl-exec parse it and look it up in
+# the image's own /etc/passwd and /etc/group (task3/src/user.h).
+check_user() {
+	[[ -n $1 && $1 != *[[:space:]]* ]] ||
+		die "${2:-invalid -u}: USER '$(shown "$1")': use one name|uid[:group|gid], e.g. nobody or 1000:1000"
+}
+
 # env_take ENTRY WHERE: a -e or --env-file entry, KEY=VALUE or KEY alone
 # (the caller's value of KEY: of its environment, i.e. exported, never a
 # variable of this script; not set there: nothing, as Docker), appended to

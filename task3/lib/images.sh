@@ -253,7 +253,7 @@ config_step() {
 		fi
 		;;
 	USER)
-		[[ $arg != *[[:space:]]* ]] || die "$where: USER '$arg': use one name|uid[:group|gid], e.g. USER nobody"
+		check_user "$arg" "$where"
 		IMG_USER=$arg
 		;;
 	CMD)

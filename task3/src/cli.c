@@ -136,6 +136,7 @@ static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
 			 : is(c, "--lock")     ? &o->lock
 			 : is(c, "--log")      ? &o->log
 			 : is(c, "--workdir")  ? &o->workdir
+			 : is(c, "--user")     ? &o->user
 					       : NULL;
 	if (str)
 		return (*str = value(c)) ? 0 : -1;
@@ -271,6 +272,8 @@ static int exec_option(struct cursor *c, struct exec_opts *o)
 	}
 	if (is(c, "--workdir"))
 		return (o->workdir = value(c)) ? 0 : -1;
+	if (is(c, "--user"))
+		return (o->user = value(c)) ? 0 : -1;
 	if (is(c, "--env"))
 		return take_env(c, o->env, &o->nenv);
 	if (is(c, "--no-harden"))

@@ -32,6 +32,7 @@ struct run_opts {
 	const char *env[ENV_MAX];
 	size_t nenv;
 	const char *workdir;
+	const char *user; /* name|uid[:group|gid] (user.h); NULL: root */
 	int harden;
 	int live_root;                            /* the overlay on the host too (liveroot.h) */
 	const char *on_exit[ON_EXIT_MAX + 1];     /* --detach: run when it ends, NULL-terminated */
@@ -44,6 +45,7 @@ struct exec_opts {
 	unsigned long long starttime;
 	int has_starttime;
 	const char *workdir;
+	const char *user; /* as in run_opts */
 	const char *env[ENV_MAX];
 	size_t nenv;
 	int harden;
@@ -60,12 +62,12 @@ int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t err
 	"usage: dl-run [--hostname NAME] [--lower DIRS --upper DIR --work DIR] --rootfs DIR\n"   \
 	"              [--share-net] [--cgroup NAME [--cpus N.N] [--memory SIZE] [--pids N]]\n"  \
 	"              [--pidfile FILE [--lock FILE]] [[--detach] --log FILE] [--env K=V]...\n"   \
-	"              [--workdir DIR] [--no-harden] [--tty [--interactive]]\n"         \
+	"              [--workdir DIR] [--user SPEC] [--no-harden] [--tty [--interactive]]\n"         \
 	"              [--live-root] [--on-exit WORD]...\n"                              \
 	"              -- COMMAND [ARG]...\n"                  \
 	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n"
 #define EXEC_USAGE                                                                              \
-	"usage: dl-exec --pid PID --starttime T [--workdir DIR] [--env K=V]... [--no-harden]\n" \
-	"               [--tty [--interactive]] -- COMMAND [ARG]...\n"
+	"usage: dl-exec --pid PID --starttime T [--workdir DIR] [--user SPEC] [--env K=V]...\n" \
+	"               [--no-harden] [--tty [--interactive]] -- COMMAND [ARG]...\n"
 
 #endif

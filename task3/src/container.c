@@ -5,10 +5,12 @@
 #include "env.h"
 #include "err.h"
 #include "fds.h"
+#include "fsutil.h"
 #include "init.h"
 #include "rootfs.h"
 #include "syscalls.h"
 #include "tty.h"
+#include "user.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -32,7 +34,11 @@ static void build_container(const struct run_opts *o)
 		die_err(rc, "cannot set up the container: %s", what);
 	if (o->hostname && sys_sethostname(o->hostname, strlen(o->hostname)) < 0)
 		die_errno("cannot set the hostname %s", o->hostname);
-	/* the init's cwd is also where `exec` starts */
+	/* the init's cwd is also where `exec` starts; a missing one is made,
+	 * as Docker's WORKDIR and run -w do.  After pivot_root "/" is the
+	 * container's root, so no path here can lead to the host. */
+	if (o->workdir && (rc = mkdir_p(o->workdir, 0755)))
+		die_err(rc, "cannot make the working directory %s in the container", o->workdir);
 	if (chdir(o->workdir ? o->workdir : "/") < 0)
 		die_errno("cannot enter the working directory %s in the container", o->workdir);
 }
@@ -102,10 +108,24 @@ int container_main(void *arg)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	const char *what = "?";
 	int rc;
+	struct user_id user;
+	char err[256];
+	/* read in the image's /etc/passwd (we are in its root now) */
+	if (o->user && user_lookup(o->user, &user, err, sizeof(err)))
+		die("cannot run as '%s': %s", o->user, err);
 	if (o->harden && (rc = caps_harden(&what)))
 		die_err(rc, "cannot harden the container: %s", what);
+	/* after hardening, which keeps CAP_SETUID and CAP_SETGID; the init
+	 * becomes the user too, like Docker's PID 1 (it only forwards signals
+	 * to the command and reaps: a same-user init can do both) */
+	if (o->user && (rc = user_switch(&user)))
+		die_err(rc, "cannot become the user '%s'", o->user);
 	gethostname(hostname, sizeof(hostname) - 1);
-	env_init(&env, hostname, o->detach ? NULL : getenv("TERM"));
+	/* TERM only with a terminal, as Docker: nothing of the caller's
+	 * environment leaks in otherwise */
+	env_init(&env, hostname, o->tty ? getenv("TERM") : NULL);
+	if (o->user && env_set(&env, user.home_env))
+		die("invalid home directory '%s' of '%s'", user.home, o->user);
 	for (size_t i = 0; i < o->nenv; i++)
 		if (env_set(&env, o->env[i]))
 			die("invalid --env '%s'", o->env[i]);

@@ -1,7 +1,7 @@
 /* dl-exec - run a command inside a running container.
  *
  *   dl-exec --pid PID --starttime T [--workdir DIR] [--env K=V]...
- *           [--no-harden] [--tty [--interactive]] -- COMMAND [ARG]...
+ *           [--user SPEC] [--no-harden] [--tty [--interactive]] -- COMMAND [ARG]...
  *
  * PID is the container's init (host PID) and T its start time, both from
  * the container's state.  Steps:
@@ -28,6 +28,7 @@
 #include "env.h"
 #include "err.h"
 #include "fds.h"
+#include "user.h"
 #include "forward.h"
 #include "runlimits.h"
 #include "ns.h"
@@ -133,7 +134,8 @@ static void enter_root(const struct target *t, const char *workdir)
 
 /* In the PID namespace now: wait until the parent has put us in the
  * container's cgroups, harden, exec (on the pty's slave with --tty). */
-static void command_child(const struct exec_opts *o, int go_fd, int slave, char **envp)
+static void command_child(const struct exec_opts *o, const struct user_id *user, int go_fd,
+			  int slave, char **envp)
 {
 	if (slave >= 0)
 		command_use_tty(slave);
@@ -143,6 +145,9 @@ static void command_child(const struct exec_opts *o, int go_fd, int slave, char 
 		_exit(DL_EXIT_FAILURE);
 	if (o->harden && (rc = caps_harden(&what)))
 		die_err(rc, "cannot harden the command: %s", what);
+	/* after hardening, as in the container (container.c) */
+	if (o->user && (rc = user_switch(user)))
+		die_err(rc, "cannot become the user '%s'", o->user);
 	exec_command(o->argv, envp);
 }
 
@@ -181,6 +186,7 @@ int main(int argc, char **argv)
 	struct exec_opts o;
 	struct target t;
 	struct env env;
+	struct user_id user;
 	char err[CLI_ERR_MAX], hostname[65] = "";
 	int go[2], rc, master, slave;
 
@@ -214,8 +220,14 @@ int main(int argc, char **argv)
 	close(t.proc_fd);
 	enter_root(&t, o.workdir);
 
+	/* the image's /etc/passwd: we are in the container's root now */
+	if (o.user && user_lookup(o.user, &user, err, sizeof(err)))
+		die("cannot run as '%s': %s", o.user, err);
 	gethostname(hostname, sizeof(hostname) - 1);
-	env_init(&env, hostname, getenv("TERM"));
+	/* TERM only with a terminal, as Docker */
+	env_init(&env, hostname, o.tty ? getenv("TERM") : NULL);
+	if (o.user && env_set(&env, user.home_env))
+		die("invalid home directory '%s' of '%s'", user.home, o.user);
 	for (size_t i = 0; i < o.nenv; i++)
 		if (env_set(&env, o.env[i]))
 			die("invalid --env '%s'", o.env[i]);
@@ -230,7 +242,7 @@ int main(int argc, char **argv)
 		die_errno("fork");
 	if (child == 0) {
 		close(go[1]);
-		command_child(&o, go[0], slave, env.vars);
+		command_child(&o, &user, go[0], slave, env.vars);
 	}
 	forward_signals_to(child);
 	close(go[0]);

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "syscalls.h"
 
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -35,6 +36,21 @@ int sys_sethostname(const char *name, size_t len)
 int sys_mknod(const char *path, mode_t mode, dev_t dev)
 {
 	return mknod(path, mode, dev);
+}
+
+int sys_setgroups(size_t n, const gid_t *groups)
+{
+	return setgroups(n, groups);
+}
+
+int sys_setgid(gid_t gid)
+{
+	return setgid(gid);
+}
+
+int sys_setuid(uid_t uid)
+{
+	return setuid(uid);
 }
 
 int sys_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4,

@@ -18,6 +18,10 @@ int sys_umount2(const char *target, int flags);
 int sys_pivot_root(const char *new_root, const char *put_old);
 int sys_sethostname(const char *name, size_t len);
 int sys_mknod(const char *path, mode_t mode, dev_t dev);
+/* the user switch (user.h) */
+int sys_setgroups(size_t n, const gid_t *groups);
+int sys_setgid(gid_t gid);
+int sys_setuid(uid_t uid);
 int sys_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4,
 	      unsigned long arg5);
 /* capget/capset take struct __user_cap_header_struct / _data_struct */

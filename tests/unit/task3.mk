@@ -8,13 +8,17 @@ T3_CFLAGS := $(CFLAGS) -I$(COMMON_DIR) -I$(T3_SRC)
 T3_COMMON := $(COMMON_DIR)/err.c $(COMMON_DIR)/fsutil.c $(COMMON_DIR)/cgroup.c $(COMMON_DIR)/sys.c
 T3_HEADERS := $(wildcard $(T3_SRC)/*.h)
 
-UNIT_TESTS += test_task3_cli test_task3_pure test_task3_caps test_task3_fds test_task3_safepath test_task3_relay test_task3_tty test_task3_liveroot
+UNIT_TESTS += test_task3_cli test_task3_pure test_task3_caps test_task3_fds test_task3_safepath test_task3_relay test_task3_tty test_task3_liveroot test_task3_user
 
 test_task3_cli: test_task3_cli.c $(addprefix $(T3_SRC)/,cli.c runlimits.c procstat.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
 test_task3_pure: test_task3_pure.c $(addprefix $(T3_SRC)/,overlay.c procstat.c status.c runlimits.c env.c keyfile.c cgjoin.c forward.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
+
+# the user switch: passwd/group rules on memory streams, the calls wrapped
+test_task3_user: test_task3_user.c $(addprefix $(T3_SRC)/,user.c syscalls.c) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_setgroups,--wrap=sys_setgid,--wrap=sys_setuid -lcmocka
 
 test_task3_caps: test_task3_caps.c $(addprefix $(T3_SRC)/,caps.c syscalls.c) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_prctl,--wrap=sys_capget,--wrap=sys_capset -lcmocka
