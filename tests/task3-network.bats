@@ -182,6 +182,40 @@ tcp_read_from_container() {
 	refute_output --partial "$veth_b"
 }
 
+@test "network: peer makes each name resolve in the other container, and stop takes it out" {
+	start_container na
+	start_container nb
+	start_container nc
+	lab addnetwork na
+	lab addnetwork nb
+	lab addnetwork nc
+	# nc's image has /etc/hosts pointing at a file that is the host's own
+	# path: peer must write inside nc's root, never the host's file
+	local canary=$BATS_TEST_TMPDIR/host-hosts
+	echo "host canary" >"$canary"
+	lab exec nc -- sh -c "mkdir -p \"\$(dirname $canary)\" && echo inside >$canary && ln -sf $canary /etc/hosts"
+	run lab exec na -- getent hosts nb
+	assert_failure
+	lab peer na nb
+	run lab exec na -- getent hosts nb
+	assert_success
+	assert_output --regexp "^$(container_ip nb)[[:space:]]+nb\$"
+	run lab exec nb -- getent hosts na
+	assert_output --regexp "^$(container_ip na)[[:space:]]+na\$"
+	run lab peer na nc
+	assert_success
+	assert_output --partial "not naming na in nc: its /etc/hosts is not a plain file"
+	assert_equal "$(cat "$canary")" "host canary"
+	# a stopped peer's name goes; the container's other lines stay
+	lab stop nb
+	run lab exec na -- getent hosts nb
+	assert_failure
+	run lab exec na -- getent hosts nc
+	assert_output --regexp "^$(container_ip nc)[[:space:]]+nc\$"
+	run lab exec na -- getent hosts localhost
+	assert_success
+}
+
 @test "network: bad ports, conflicts and repeats are refused with nothing changed" {
 	start_container bad
 	local snap=$BATS_TEST_TMPDIR/snap

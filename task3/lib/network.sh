@@ -40,8 +40,11 @@ help_peer() {
 	cat <<'HELP'
 Usage: conductor.sh peer <name1> <name2>
 
-Let two networked containers reach each other by address. Containers that
-are not peered cannot. Undone when either container stops.
+Let two networked containers reach each other, by address and by name:
+each one's /etc/hosts (in its own root) gets a line for the other
+("10.200.0.6  nb  # docker-lite peer"). Containers that are not peered
+cannot reach each other. Undone when either container stops (its line
+leaves the other's /etc/hosts).
 HELP
 }
 
@@ -614,7 +617,41 @@ cmd_peer() {
 	# END SOLUTION
 	state_set "$sa" peers "$(state_get "$sa" peers) $b"
 	state_set "$sb" peers "$(state_get "$sb" peers) $a"
-	log "$a ($(state_get "$sa" ip)) and $b ($(state_get "$sb" ip)) can now reach each other"
+	# and by name, as on a Docker network
+	hosts_entry "$a" "$b" "$(state_get "$sb" ip)"
+	hosts_entry "$b" "$a" "$(state_get "$sa" ip)"
+	log "$a ($(state_get "$sa" ip)) and $b ($(state_get "$sb" ip)) can now reach each other, by name too"
+}
+
+# The tag of the /etc/hosts lines peer writes: only these are removed.
+HOSTS_TAG="# docker-lite peer"
+
+# hosts_entry NAME PEER [IP]: in NAME's /etc/hosts, replace the line for
+# PEER that peer wrote with "IP PEER" (no IP: remove it). The file is
+# read and written with dl-cp, which resolves /etc/hosts inside the
+# container's root (copy.h), so an image whose /etc/hosts is a symlink
+# cannot make us write a host file; such a link, copied out as a link,
+# is left alone (reading it here would read a host file).
+hosts_entry() {
+	local name=$1 peer=$2 ip=${3:-} tmp root=(--root "$CONTAINERDIR/$1/rootfs" --name "$1")
+	tmp=$(mktemp -d) || return 1
+	if "$HELPER_DIR/dl-cp" "${root[@]}" --out /etc/hosts "$tmp/hosts" 2>/dev/null; then
+		if [[ -L $tmp/hosts || ! -f $tmp/hosts ]]; then
+			warn "not naming $peer in $name: its /etc/hosts is not a plain file"
+			rm -rf "$tmp"
+			return 0
+		fi
+	fi
+	# none yet (a debootstrapped base has none): start it as Docker's does
+	[[ -f $tmp/hosts ]] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$tmp/hosts"
+	{
+		awk -v peer="$peer" -v tag="$HOSTS_TAG" 'index($0, tag) && $2 == peer { next } { print }' "$tmp/hosts"
+		[[ -z $ip ]] || printf '%s\t%s\t%s\n' "$ip" "$peer" "$HOSTS_TAG"
+	} >"$tmp/new"
+	chmod 644 "$tmp/new"
+	"$HELPER_DIR/dl-cp" "${root[@]}" --in "$tmp/new" /etc/hosts ||
+		warn "could not write $peer's address in $name's /etc/hosts"
+	rm -rf "$tmp"
 }
 
 # ---- stop hook -----------------------------------------------------------
@@ -644,6 +681,7 @@ network_cleanup() {
 			fi
 			# shellcheck disable=SC2086 # the peers are words
 			state_set "$ps" peers "$(without_word "$name" ${STATE[peers]:-})"
+			hosts_entry "$peer" "$name"
 		done
 	fi
 }
