@@ -514,9 +514,9 @@ counter_gone() {
 	# the one child of the container's init; the container then exits
 	local init service
 	init=$("$C" inspect -f pid cs-cont)
-	service=$(ps -o pid= --ppid "$init")
-	[[ $service =~ ^\ *[0-9]+$ ]] || fail "cs-cont's init ($init) has no single child: '$service'"
-	kill $service
+	service=$(ps -o pid= --ppid "$init" | tr -d " ")
+	[[ $service =~ ^[0-9]+$ ]] || fail "cs-cont's init ($init) has no single child: '$service'"
+	kill "$service"
 	wait_until 50 counter_gone || fail "the counter service still answers"
 	run out_req "http://$NETLAB_HOST_IP:3000/"
 	assert_output --regexp '^502 502 Bad Gateway: the counter service cannot be reached: .+$'
