@@ -4,10 +4,10 @@
 #
 #   build   build both images (needs the Debian mirror: run it in the
 #           machine's real network namespace)
-#   up      (default) build the images if missing, run cs-cont and es-cont,
-#           connect them, start both services, wait until they answer and
-#           print how to reach them. Safe to re-run: when both containers
-#           run, it only restarts a service that does not answer.
+#   up      (default) build the images if missing, run cs-cont and es-cont
+#           (each image's CMD is its service), connect them, wait until
+#           both answer and print how to reach them. Safe to re-run: it
+#           only starts again a container whose service does not answer.
 #   down    stop both containers and remove all they made (images stay cached)
 #   status  the containers and whether each service answers (exit 3: not up)
 #
@@ -25,8 +25,6 @@ CONDUCTOR=${CONDUCTOR:-$TASK4_DIR/../task3/conductor.sh}
 
 CS_IMAGE=counter-image CS_CONT=cs-cont CS_PORT=8080
 ES_IMAGE=external-image ES_CONT=es-cont ES_PORT=8080
-CS_BIN=/opt/counter-service/counter-service
-ES_BIN=/opt/external-service/external-service
 HOST_PORT=${HOST_PORT:-3000}
 READY_TRIES=${READY_TRIES:-100}
 
@@ -76,7 +74,7 @@ answers() {
 wait_for() {
 	local what=$1 url=$2 cont=$3
 	wait_until "$READY_TRIES" answers "$url" ||
-		die "the $what did not answer at $url within $((READY_TRIES / 10)) s: see its log with '$CONDUCTOR exec $cont -- cat /var/log/${what// /-}.log'"
+		die "the $what did not answer at $url within $((READY_TRIES / 10)) s: see its output with '$CONDUCTOR logs $cont'"
 }
 
 # The address of the host's interface towards the outside (its default
@@ -99,47 +97,52 @@ cmd_build() {
 	# END SOLUTION
 }
 
-# A container that only waits (sleep infinity as its command), networked.
-start_containers() {
-	# BEGIN SOLUTION: run -d both, addnetwork (external: --internet --expose HOST_PORT:ES_PORT; counter: --internet only), then peer them
-	conductor run -d "$CS_IMAGE" "$CS_CONT" -- sleep infinity
-	conductor addnetwork "$CS_CONT" --internet
-	conductor run -d "$ES_IMAGE" "$ES_CONT" -- sleep infinity
-	conductor addnetwork "$ES_CONT" --internet --expose "$HOST_PORT:$ES_PORT"
-	conductor peer "$ES_CONT" "$CS_CONT"
+# run_service WHAT IMAGE CONTAINER ADDNETWORK-ARGS...: start a container whose
+# command is the image's CMD (the service itself, with the port and URL of
+# the image's ENV), then give it its network. The service listens on
+# 0.0.0.0 from the start; it is reachable once addnetwork has run.
+run_service() {
+	local what=$1 image=$2 cont=$3
+	shift 3
+	log "starting the $what in $cont (the image's CMD)"
+	# BEGIN SOLUTION: run -d the image (no command: its CMD runs), then addnetwork with the given arguments
+	conductor run -d "$image" "$cont"
+	conductor addnetwork "$cont" "$@"
 	# END SOLUTION
 }
 
-# start_service CONTAINER NAME CMD...: run CMD in the background inside the
-# container, output in /var/log/NAME.log, PID in /run/NAME.pid. The shell
-# exits at once; the container's init adopts the service and reaps it.
-start_service() {
-	local cont=$1 name=$2
-	shift 2
-	# shellcheck disable=SC2016 # $1, $2, $@: the inner shell's arguments
-	conductor exec "$cont" -- /bin/sh -c \
-		'name=$1; shift; "$@" >"/var/log/$name.log" 2>&1 </dev/null & echo $! >"/run/$name.pid"' \
-		sh "$name" "$@"
+# ensure_service WHAT IMAGE CONTAINER PORT PATH ADDNETWORK-ARGS...: leave a
+# container alone when it runs and its service answers at PORT and PATH; otherwise
+# (exited: its service ended; or not answering) remove it and start it
+# afresh. Sets RESTARTED=1 when it started one.
+ensure_service() {
+	local what=$1 image=$2 cont=$3 port=$4 path=$5 ip
+	shift 5
+	if is_running "$cont"; then
+		ip=$(container_field "$cont" ip)
+		if [[ -n $ip ]] && answers "http://$ip:$port$path"; then
+			return 0
+		fi
+	fi
+	! container_exists "$cont" || conductor stop "$cont"
+	run_service "$what" "$image" "$cont" "$@"
+	ip=$(container_field "$cont" ip)
+	[[ -n $ip ]] || die "conductor.sh recorded no address for $cont: run '$DL_PROG down' and try again"
+	wait_for "$what" "http://$ip:$port$path" "$cont"
+	RESTARTED=1
 }
 
-# Start each service that does not answer yet: the counter first (the
-# external service is useless without it), each waited for.
+# Each service that does not answer is (re)started: the counter first (the
+# external service is useless without it), each waited for; then the two
+# are peered, which also makes "cs-cont" resolve in es-cont (/etc/hosts),
+# the name in es-cont's COUNTER_URL. A restarted container is new (stop
+# took its peering with it), so they are peered again.
 start_services() {
-	local cs_ip es_ip
-	cs_ip=$(container_field "$CS_CONT" ip)
-	es_ip=$(container_field "$ES_CONT" ip)
-	[[ -n $cs_ip && -n $es_ip ]] || die "conductor.sh recorded no address for $CS_CONT or $ES_CONT: run '$DL_PROG down' and try again"
-	# BEGIN SOLUTION: for each service not answering yet: start_service it, then wait_for it (counter first; the external one gets the counter URL)
-	if ! answers "http://$cs_ip:$CS_PORT/get_counter"; then
-		log "starting the counter service in $CS_CONT ($cs_ip:$CS_PORT)"
-		start_service "$CS_CONT" counter-service "$CS_BIN" "$CS_PORT"
-		wait_for "counter service" "http://$cs_ip:$CS_PORT/get_counter" "$CS_CONT"
-	fi
-	if ! answers "http://$es_ip:$ES_PORT/health"; then
-		log "starting the external service in $ES_CONT ($es_ip:$ES_PORT), counter at http://$cs_ip:$CS_PORT"
-		start_service "$ES_CONT" external-service "$ES_BIN" "$ES_PORT" "http://$cs_ip:$CS_PORT"
-		wait_for "external service" "http://$es_ip:$ES_PORT/health" "$ES_CONT"
-	fi
+	RESTARTED=0
+	# BEGIN SOLUTION: ensure_service the counter (--internet only) then the external one (--internet --expose HOST_PORT:ES_PORT); peer them if either was started
+	ensure_service "counter service" "$CS_IMAGE" "$CS_CONT" "$CS_PORT" /get_counter --internet
+	ensure_service "external service" "$ES_IMAGE" "$ES_CONT" "$ES_PORT" /health --internet --expose "$HOST_PORT:$ES_PORT"
+	((RESTARTED == 0)) || conductor peer "$ES_CONT" "$CS_CONT"
 	# END SOLUTION
 }
 
@@ -165,24 +168,19 @@ up_failed() {
 }
 
 cmd_up() {
-	if is_running "$CS_CONT" && is_running "$ES_CONT"; then
-		log "$CS_CONT and $ES_CONT are running: checking the services"
-		start_services
-		print_access
-		return 0
-	fi
-	# half there (one container, or one that has exited): start afresh
-	if container_exists "$CS_CONT" || container_exists "$ES_CONT"; then
-		log "removing a partial deployment first"
-		cmd_down
-	fi
 	if ! image_exists "$CS_IMAGE" || ! image_exists "$ES_IMAGE"; then
 		cmd_build
 	fi
-	trap up_failed EXIT
-	start_containers
-	start_services
-	trap - EXIT
+	if container_exists "$CS_CONT" || container_exists "$ES_CONT"; then
+		# a service whose command ended left its container exited: only
+		# that one is made again; what answers is left alone
+		log "$CS_CONT or $ES_CONT exists: checking the services"
+		start_services
+	else
+		trap up_failed EXIT
+		start_services
+		trap - EXIT
+	fi
 	print_access
 }
 

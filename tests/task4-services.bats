@@ -510,10 +510,13 @@ counter_gone() {
 
 @test "deployment: 502 while the counter service is down, and up brings it back" {
 	deployment
-	# stop the counter service only (its container keeps running)
-	# shellcheck disable=SC2016 # for the container's shell
-	run netlab_host "$C" exec cs-cont -- sh -c 'kill "$(cat /run/counter-service.pid)"'
-	assert_success
+	# kill the counter service: the container's command (its image's CMD),
+	# the one child of the container's init; the container then exits
+	local init service
+	init=$("$C" inspect -f pid cs-cont)
+	service=$(ps -o pid= --ppid "$init" | tr -d " ")
+	[[ $service =~ ^[0-9]+$ ]] || fail "cs-cont's init ($init) has no single child: '$service'"
+	kill "$service"
 	wait_until 50 counter_gone || fail "the counter service still answers"
 	run out_req "http://$NETLAB_HOST_IP:3000/"
 	assert_output --regexp '^502 502 Bad Gateway: the counter service cannot be reached: .+$'
@@ -524,11 +527,13 @@ counter_gone() {
 	run netlab_host "$ORCH" status
 	assert_failure 3
 	assert_line "counter service: not answering"
-	# `up` on a running deployment restarts only what does not answer
+	# `up` starts again only what does not answer; es-cont finds the new
+	# counter by its name, which the new peering put in its /etc/hosts
 	run netlab_host "$ORCH" up
 	assert_success
 	assert_output --partial "starting the counter service"
 	refute_output --partial "starting the external service"
+	assert_equal "$(netlab_host "$C" inspect -f status cs-cont)" running
 	run out_req "http://$NETLAB_HOST_IP:3000/"
 	assert_output "200 $GREETING 1 times."
 }
