@@ -448,6 +448,14 @@ reset_counter() {
 	assert_equal "${es[0]}" "${cs[0]}"
 	assert_equal "${es[1]}" "${cs[1]}"
 	[[ ${es[2]} != "${cs[2]}" ]] || fail "the two services' COPY layers are the same"
+	# each image says how to run its service: the orchestrator gives run
+	# no command, the image's CMD starts it, in its WORKDIR with its ENV
+	run "$C" inspect --type image -f command counter-image
+	assert_output $'/bin/sh\n-c\nexec ./counter-service "$COUNTER_PORT"'
+	run "$C" inspect --type image -f env external-image
+	assert_output $'PORT=8080\nCOUNTER_URL=http://cs-cont:8080'
+	run "$C" inspect -f command es-cont
+	assert_output $'/bin/sh\n-c\nexec ./external-service "$PORT" "$COUNTER_URL"'
 	# a rebuild takes every step from the cache
 	run "$ORCH" build
 	assert_success
