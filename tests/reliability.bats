@@ -153,6 +153,7 @@ BAD_INPUT_CASES=(
 	'run|-e|1BAD=x|relimg|x11' 'run|-e|=x|relimg|x12' 'run|-e|A B=x|relimg|x13' 'run|-e' 'run|-w|rel|relimg|x14'
 	'run|--env-file|/no/such|relimg|x15' 'run|-w' 'run|--env-file'
 	'exec|-e|1BAD=x|LIVE' 'exec|-w|rel|LIVE' 'exec|-e' 'exec|-w' $'run|-w|/x\npid=1|relimg|x16'
+	'run|-u|a b|relimg|x17' $'run|-u|a\npid=1|relimg|x18' 'run|-u' 'run|--user=|relimg|x19' 'exec|-u|a b|LIVE' 'exec|-u'
 )
 
 @test "bad input: every case is one clear line on stderr, a non-zero exit, nothing changed" {

@@ -317,7 +317,7 @@ discard_container() {
 # ---- commands ---------------------------------------------------------------
 
 cmd_run() {
-	local detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids="" workdir="" user_opt="" env_file=() env_opt=()
+	local detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids="" workdir="" user_opt="" user_opt_given=0 env_file=() env_opt=()
 	# options only before the image: the command's own flags are its own
 	while (($#)); do
 		case $1 in
@@ -343,7 +343,7 @@ cmd_run() {
 			case $1 in
 			-e | --env) env_opt+=("$2") ;;
 			--env-file) env_file+=("$2") ;;
-			-u | --user) user_opt=$2 ;;
+			-u | --user) user_opt=$2 user_opt_given=1 ;;
 			*) workdir=$2 ;;
 			esac
 			shift
@@ -351,7 +351,7 @@ cmd_run() {
 		--env=*) env_opt+=("${1#*=}") ;;
 		--env-file=*) env_file+=("${1#*=}") ;;
 		--workdir=*) workdir=${1#*=} ;;
-		--user=*) user_opt=${1#*=} ;;
+		--user=*) user_opt=${1#*=} user_opt_given=1 ;;
 		-?*) die "unknown option '$1' for run: see 'conductor.sh run -h'" ;;
 		*) break ;;
 		esac
@@ -372,7 +372,7 @@ cmd_run() {
 	[[ -z $memory ]] || check_memory "$memory"
 	[[ -z $pids ]] || check_pids "$pids"
 	[[ -z $workdir ]] || check_workdir "$workdir"
-	[[ -z $user_opt ]] || check_user "$user_opt"
+	((user_opt_given == 0)) || check_user "$user_opt"
 	# --env-file first, -e after: an -e wins (Docker's order)
 	local entry
 	ENV_TAKEN=()

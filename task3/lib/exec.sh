@@ -30,7 +30,7 @@ HELP
 }
 
 cmd_exec() {
-	local tty=0 interactive=0 workdir="" user="" env_opt=()
+	local tty=0 interactive=0 workdir="" user="" user_given=0 env_opt=()
 	while (($#)); do
 		case $1 in
 		-t | --tty) tty=1 ;;
@@ -40,14 +40,14 @@ cmd_exec() {
 			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh exec -h'"
 			case $1 in
 			-e | --env) env_opt+=("$2") ;;
-			-u | --user) user=$2 ;;
+			-u | --user) user=$2 user_given=1 ;;
 			*) workdir=$2 ;;
 			esac
 			shift
 			;;
 		--env=*) env_opt+=("${1#*=}") ;;
 		--workdir=*) workdir=${1#*=} ;;
-		--user=*) user=${1#*=} ;;
+		--user=*) user=${1#*=} user_given=1 ;;
 		-?*) die "unknown option '$1' for exec: see 'conductor.sh exec -h'" ;;
 		*) break ;;
 		esac
@@ -63,7 +63,7 @@ cmd_exec() {
 	((${#cmd[@]})) || cmd=(/bin/bash)
 	validate_name container "$name"
 	[[ -z $workdir ]] || check_workdir "$workdir"
-	[[ -z $user ]] || check_user "$user"
+	((user_given == 0)) || check_user "$user"
 	local entry
 	ENV_TAKEN=()
 	for entry in "${env_opt[@]}"; do
