@@ -154,6 +154,9 @@ BAD_INPUT_CASES=(
 	'run|--env-file|/no/such|relimg|x15' 'run|-w' 'run|--env-file'
 	'exec|-e|1BAD=x|LIVE' 'exec|-w|rel|LIVE' 'exec|-e' 'exec|-w' $'run|-w|/x\npid=1|relimg|x16'
 	'run|-u|a b|relimg|x17' $'run|-u|a\npid=1|relimg|x18' 'run|-u' 'run|--user=|relimg|x19' 'exec|-u|a b|LIVE' 'exec|-u'
+	'run|-w||relimg|x20' 'exec|-w||LIVE' 'run|-v' 'run|-v|relative:/data|relimg|x21' 'run|-v|/tmp|relimg|x22'
+	'run|-v|/tmp:/proc/x|relimg|x23' 'run|-v|/tmp:/|relimg|x24' 'run|-v|/tmp:/data:rx|relimg|x25'
+	$'run|-v|/a\nb:/data|relimg|x26' 'run|--volume=:/data|relimg|x27'
 )
 
 @test "bad input: every case is one clear line on stderr, a non-zero exit, nothing changed" {

@@ -305,7 +305,8 @@ in_image() {
 	printf 'GOOD=1\nBAD KEY=2\n' >"$CTX/bad.env"
 	local -a cases=(
 		'-e|1X=2|invalid environment variable name' '-e|=x|invalid environment variable name'
-		'-w|relative|must be an absolute path' '--env-file|/no/such/file|cannot read the --env-file'
+		'-w|relative|must be an absolute path' '-w||must be an absolute path'
+		'--env-file|/no/such/file|cannot read the --env-file'
 		"--env-file|$CTX/bad.env|bad.env:2: invalid environment variable name 'BAD KEY'"
 	)
 	local c opt val want
@@ -318,7 +319,8 @@ in_image() {
 		[[ ! -e $CONDUCTOR_ROOT/.containers/o1 ]]
 	done
 	# checked before the container is even looked for
-	for c in '-e|1X=2|invalid environment variable name' '-w|relative|must be an absolute path'; do
+	for c in '-e|1X=2|invalid environment variable name' '-w|relative|must be an absolute path' \
+		'-w||must be an absolute path'; do
 		IFS='|' read -r opt val want <<<"$c"
 		run --separate-stderr "$C" exec "$opt" "$val" nosuch -- true
 		assert_failure 125

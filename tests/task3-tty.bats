@@ -124,7 +124,7 @@ container_runs_sleep() {
 	wait_line outer-rc=0
 }
 
-@test "run -t: the terminal's modes are put back after exit, and after the container is killed" {
+@test "run -t: the terminal's modes are put back after exit, after the container is killed, and after dl-run is" {
 	local dir=$BATS_TEST_TMPDIR
 	terminal
 	type_line "stty -g >$dir/before; $C run -it ttimg tt4; stty -g >$dir/after; echo back-\$((1+1))"
@@ -138,6 +138,16 @@ container_runs_sleep() {
 	"$C" stop tt5 >/dev/null 2>&1
 	wait_line back-3
 	assert_equal "$(cat "$dir/after2")" "$(cat "$dir/before")"
+	# dl-run itself SIGKILLed (it can restore nothing): conductor.sh does
+	type_line "$C run -it ttimg tt6 -- sh -c 'sleep 100'; stty -g >$dir/after3; echo back-\$((3+1))"
+	wait_until 100 container_runs_sleep tt6
+	local monitor
+	monitor=$("$C" inspect -f monitor_pid tt6)
+	[[ $(cat "/proc/$monitor/comm") == dl-run ]]
+	kill -KILL "$monitor"
+	# after bash's "Killed" line, written while the terminal was still raw
+	wait_regex '(^| )back-4$'
+	assert_equal "$(cat "$dir/after3")" "$(cat "$dir/before")"
 }
 
 @test "exec -it: a pty of the container's devpts, exit code kept" {

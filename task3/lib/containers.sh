@@ -54,7 +54,8 @@ help_run() {
 Usage: conductor.sh run [-d|--detach] [--rm] [-t|--tty] [-i|--interactive]
                         [--cpus N] [--memory SIZE] [--pids N]
                         [-e KEY[=VALUE]]... [--env-file FILE]... [-w DIR]
-                        [-u USER[:GROUP]] <image> <name> [--] [command [args...]]
+                        [-u USER[:GROUP]] [-v HOST:CONTAINER[:ro]]...
+                        <image> <name> [--] [command [args...]]
 
 Start a container named <name> from <image>: new UTS, PID, network, mount
 and IPC namespaces, an overlay root over the image's layers, /proc, /sys and
@@ -92,6 +93,13 @@ read before <image>.
                    /etc/passwd and /etc/group; the user's groups there are
                    set and HOME is its home (a uid with no entry: gid 0,
                    HOME /); an unknown name fails the run (exit 125)
+  -v, --volume HOST:CONTAINER[:ro]  bind the host file or directory HOST
+                   (absolute; it must exist) at CONTAINER (absolute, not /,
+                   /proc, /sys or /dev) in the container, repeatable. CONTAINER
+                   is found inside the container's root (its symlinks lead
+                   there, never to the host) and made if missing; ":ro" makes
+                   the mount read-only inside. Both sides see each other's
+                   changes; the mount goes with the container
 The output is recorded for 'conductor.sh logs' unless stdin and stdout are
 your terminal and there is no -t (the command then has the terminal itself).
 In the foreground the exit code is the command's (128+N if killed by signal
@@ -317,7 +325,7 @@ discard_container() {
 # ---- commands ---------------------------------------------------------------
 
 cmd_run() {
-	local detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids="" workdir="" user_opt="" user_opt_given=0 env_file=() env_opt=()
+	local detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids="" workdir="" workdir_given=0 user_opt="" user_opt_given=0 env_file=() env_opt=() volumes=()
 	# options only before the image: the command's own flags are its own
 	while (($#)); do
 		case $1 in
@@ -338,26 +346,28 @@ cmd_run() {
 		--cpus=*) cpus=${1#*=} ;;
 		--memory=*) memory=${1#*=} ;;
 		--pids=*) pids=${1#*=} ;;
-		-e | --env | --env-file | -w | --workdir | -u | --user)
+		-e | --env | --env-file | -w | --workdir | -u | --user | -v | --volume)
 			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh run -h'"
 			case $1 in
 			-e | --env) env_opt+=("$2") ;;
 			--env-file) env_file+=("$2") ;;
 			-u | --user) user_opt=$2 user_opt_given=1 ;;
-			*) workdir=$2 ;;
+			-v | --volume) volumes+=("$2") ;;
+			*) workdir=$2 workdir_given=1 ;;
 			esac
 			shift
 			;;
 		--env=*) env_opt+=("${1#*=}") ;;
 		--env-file=*) env_file+=("${1#*=}") ;;
-		--workdir=*) workdir=${1#*=} ;;
+		--workdir=*) workdir=${1#*=} workdir_given=1 ;;
+		--volume=*) volumes+=("${1#*=}") ;;
 		--user=*) user_opt=${1#*=} user_opt_given=1 ;;
 		-?*) die "unknown option '$1' for run: see 'conductor.sh run -h'" ;;
 		*) break ;;
 		esac
 		shift
 	done
-	(($# >= 2)) || die "usage: run [-d] [--rm] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] [-e KEY[=VALUE]] [--env-file FILE] [-w DIR] [-u USER[:GROUP]] <image> <name> [-- cmd args...]"
+	(($# >= 2)) || die "usage: run [-d] [--rm] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] [-e KEY[=VALUE]] [--env-file FILE] [-w DIR] [-u USER[:GROUP]] [-v HOST:CONTAINER[:ro]] <image> <name> [-- cmd args...]"
 	((detach == 0 || tty + interactive == 0)) ||
 		die "-t and -i need the foreground: a detached container has nobody to relay to (drop -d, or -t/-i)"
 	local image=$1 name=$2
@@ -371,8 +381,13 @@ cmd_run() {
 	[[ -z $cpus ]] || check_cpus "$cpus"
 	[[ -z $memory ]] || check_memory "$memory"
 	[[ -z $pids ]] || check_pids "$pids"
-	[[ -z $workdir ]] || check_workdir "$workdir"
+	((workdir_given == 0)) || check_workdir "$workdir"
 	((user_opt_given == 0)) || check_user "$user_opt"
+	# -v's rules are dl-run's (volume.h): asked now, before anything is made
+	local volume why
+	for volume in "${volumes[@]}"; do
+		why=$("$HELPER_DIR/dl-run" --check-volume "$volume") || die "invalid -v '$(shown "$volume")': $why"
+	done
 	# --env-file first, -e after: an -e wins (Docker's order)
 	local entry
 	ENV_TAKEN=()
@@ -411,6 +426,10 @@ cmd_run() {
 	cmd=("${COMMAND[@]}")
 	quoted "${env[@]}"
 	envline=$QUOTED
+	# -v: dl-run parses and checks each (volume.h); kept as given for inspect
+	local volumeline
+	quoted "${volumes[@]}"
+	volumeline=$QUOTED
 	mkdir "$dir" 2>/dev/null ||
 		die "a container named '$name' already exists: choose another name, or remove it with 'conductor.sh stop $name'"
 	local quoted_dir
@@ -423,9 +442,10 @@ cmd_run() {
 	# exists (a rebuilt image may no longer list them)
 	# cpus, memory, pids: the limits as given (for inspect)
 	# env (printf %q words), workdir, user: what exec starts with
-	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\nenv=%s\nworkdir=%s\nuser=%s\n' \
+	# volumes: the -v options (printf %q words)
+	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\nenv=%s\nworkdir=%s\nuser=%s\nvolumes=%s\n' \
 		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$log" "$cpus" "$memory" "$pids" \
-		"$envline" "$workdir" "$user" >"$dir/state.new"
+		"$envline" "$workdir" "$user" "$volumeline" >"$dir/state.new"
 	mv "$dir/state.new" "$dir/state"
 	trap - EXIT
 	# a foreground container may run for hours: never hold the lock meanwhile
@@ -443,16 +463,23 @@ cmd_run() {
 	done
 	[[ -z $workdir ]] || args+=(--workdir "$workdir")
 	[[ -z $user ]] || args+=(--user "$user")
+	for entry in "${volumes[@]}"; do
+		args+=(--volume "$entry")
+	done
 	((detach == 0)) || args+=(--detach)
 	((tty == 0)) || args+=(--tty)
 	((tty == 0 || interactive == 0)) || args+=(--interactive)
 	[[ $log != file ]] || args+=(--log "$dir/log")
 	((remove == 0)) || run_rm_prepare "$name" "$detach"
 
-	local rc=0
+	# -t on a terminal: dl-run puts its modes back on every exit it sees;
+	# SIGKILLed, it sees none, so the modes are also saved here (one fork)
+	local rc=0 modes=""
+	((tty == 0)) || [[ ! -t 0 ]] || modes=$(stty -g 2>/dev/null) || modes=""
 	# BEGIN SOLUTION: start the container: bin/dl-run with args, then -- and the command; keep its exit code in rc
 	"$HELPER_DIR/dl-run" "${args[@]}" -- "${cmd[@]}" || rc=$?
 	# END SOLUTION
+	[[ -z $modes ]] || ((rc <= 128)) || stty "$modes" 2>/dev/null || true
 	state_read "$dir/state"
 	if ((detach && rc == 0)); then
 		# started; with --rm it may be over and removed already

@@ -30,7 +30,7 @@ HELP
 }
 
 cmd_exec() {
-	local tty=0 interactive=0 workdir="" user="" user_given=0 env_opt=()
+	local tty=0 interactive=0 workdir="" workdir_given=0 user="" user_given=0 env_opt=()
 	while (($#)); do
 		case $1 in
 		-t | --tty) tty=1 ;;
@@ -41,12 +41,12 @@ cmd_exec() {
 			case $1 in
 			-e | --env) env_opt+=("$2") ;;
 			-u | --user) user=$2 user_given=1 ;;
-			*) workdir=$2 ;;
+			*) workdir=$2 workdir_given=1 ;;
 			esac
 			shift
 			;;
 		--env=*) env_opt+=("${1#*=}") ;;
-		--workdir=*) workdir=${1#*=} ;;
+		--workdir=*) workdir=${1#*=} workdir_given=1 ;;
 		--user=*) user=${1#*=} user_given=1 ;;
 		-?*) die "unknown option '$1' for exec: see 'conductor.sh exec -h'" ;;
 		*) break ;;
@@ -62,7 +62,7 @@ cmd_exec() {
 	local cmd=("$@")
 	((${#cmd[@]})) || cmd=(/bin/bash)
 	validate_name container "$name"
-	[[ -z $workdir ]] || check_workdir "$workdir"
+	((workdir_given == 0)) || check_workdir "$workdir"
 	((user_given == 0)) || check_user "$user"
 	local entry
 	ENV_TAKEN=()

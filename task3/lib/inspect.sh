@@ -10,7 +10,7 @@
 
 # The fields, in the order they are printed (help_inspect describes them).
 INSPECT_FIELDS=(name image status pid starttime exit_code created command hostname rootfs log
-	ip gateway veth ports internet peers limits cgroups monitor_pid)
+	ip gateway veth ports internet peers limits volumes cgroups monitor_pid)
 # An image's fields (inspect of an image).
 IMAGE_INSPECT_FIELDS=(name created base layers env workdir user entrypoint cmd expose command)
 
@@ -37,6 +37,7 @@ image (--type says which one is meant). A container's fields:
   internet          true when connected with --internet (null: no network)
   peers             names of the containers it may reach
   limits            {"cpus", "memory", "pids"} as given to run (null: none)
+  volumes           ["HOST:CONTAINER[:ro]", ...] as given to run -v
   cgroups           its cgroup directories
   monitor_pid       the dl-run waiting for its init (null when none)
 -f KEY prints that field alone ("{{.KEY}}" as Docker writes it works too):
@@ -191,6 +192,9 @@ inspect_collect() {
 	if [[ -f $dir/log ]]; then put_string log "$dir/log"; else put_string log ""; fi
 	put_network
 	put_limits
+	words_of "${STATE[volumes]:-}"
+	# shellcheck disable=SC2153 # WORDS is words_of's result
+	put_list volumes "${WORDS[@]}"
 	put_cgroups "$dir/state"
 	put_number monitor_pid "${STATE[parent]:-}"
 }

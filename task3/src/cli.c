@@ -81,6 +81,21 @@ static int take_env(struct cursor *c, const char **env, size_t *n)
 	return 0;
 }
 
+/* --volume SPEC, repeated: parsed now, so a bad one is refused before
+ * anything is mounted. */
+static int take_volume(struct cursor *c, struct run_opts *o)
+{
+	const char *spec = value(c), *why;
+	if (!spec)
+		return -1;
+	if (o->nvolumes == VOLUME_MAX)
+		return fail(c, "too many --volume options (at most %d)", VOLUME_MAX);
+	if (volume_parse(spec, &o->volumes[o->nvolumes], &why))
+		return fail(c, "invalid volume '%s': %s", spec, why);
+	o->nvolumes++;
+	return 0;
+}
+
 /* --on-exit WORD, repeated: the words of one command, in order. */
 static int take_on_exit(struct cursor *c, struct run_opts *o)
 {
@@ -146,6 +161,8 @@ static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
 		return take_env(c, o->env, &o->nenv);
 	if (is(c, "--on-exit"))
 		return take_on_exit(c, o);
+	if (is(c, "--volume"))
+		return take_volume(c, o);
 	if (is(c, "--live-root"))
 		return (o->live_root = flag(c)) > 0 ? 0 : -1;
 	if (is(c, "--share-net"))

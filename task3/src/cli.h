@@ -10,6 +10,7 @@
 
 #include "cgroup.h"
 #include "env.h"
+#include "volume.h"
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -33,6 +34,8 @@ struct run_opts {
 	size_t nenv;
 	const char *workdir;
 	const char *user; /* name|uid[:group|gid] (user.h); NULL: root */
+	struct volume volumes[VOLUME_MAX]; /* --volume, parsed (volume.h) */
+	size_t nvolumes;
 	int harden;
 	int live_root;                            /* the overlay on the host too (liveroot.h) */
 	const char *on_exit[ON_EXIT_MAX + 1];     /* --detach: run when it ends, NULL-terminated */
@@ -62,10 +65,12 @@ int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t err
 	"usage: dl-run [--hostname NAME] [--lower DIRS --upper DIR --work DIR] --rootfs DIR\n"   \
 	"              [--share-net] [--cgroup NAME [--cpus N.N] [--memory SIZE] [--pids N]]\n"  \
 	"              [--pidfile FILE [--lock FILE]] [[--detach] --log FILE] [--env K=V]...\n"   \
-	"              [--workdir DIR] [--user SPEC] [--no-harden] [--tty [--interactive]]\n"         \
+	"              [--workdir DIR] [--user SPEC] [--volume HOST:CONTAINER[:ro]]...\n"         \
+"              [--no-harden] [--tty [--interactive]]\n"         \
 	"              [--live-root] [--on-exit WORD]...\n"                              \
 	"              -- COMMAND [ARG]...\n"                  \
-	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n"
+	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n" \
+	"       dl-run --check-volume SPEC   (a valid --volume? for conductor.sh run -v)\n"
 #define EXEC_USAGE                                                                              \
 	"usage: dl-exec --pid PID --starttime T [--workdir DIR] [--user SPEC] [--env K=V]...\n" \
 	"               [--no-harden] [--tty [--interactive]] -- COMMAND [ARG]...\n"

@@ -18,6 +18,24 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+/* -v: before pivot_root, while the host's paths are still reachable;
+ * each mount point is resolved inside the root (volume.h). */
+static void mount_volumes(const struct run_opts *o)
+{
+	if (!o->nvolumes)
+		return;
+	int root = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		die_errno("cannot open the container's root %s", o->rootfs);
+	for (size_t i = 0; i < o->nvolumes; i++) {
+		const char *what = "?";
+		int rc = volume_mount(root, &o->volumes[i], &what);
+		if (rc)
+			die_err(rc, "-v %s: cannot %s", o->volumes[i].spec, what);
+	}
+	close(root);
+}
+
 static void build_container(const struct run_opts *o)
 {
 	const char *what = "?";
@@ -28,6 +46,7 @@ static void build_container(const struct run_opts *o)
 		die_err(rc, "cannot set up the container: %s", what);
 	if (fs_check_root(o->rootfs, &what))
 		die("%s (in %s)", what, o->rootfs);
+	mount_volumes(o);
 	if ((rc = fs_pivot(o->rootfs, &what)) || (rc = fs_mount_proc(&what)) ||
 	    (rc = fs_mount_sys(o->share_net || o->harden, &what)) || (rc = fs_mount_dev(&what)) ||
 	    (o->harden && (rc = fs_mask(&what))))

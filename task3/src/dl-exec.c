@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "%s: %s\n%s", progname(), err, EXEC_USAGE);
+		fprintf(stderr, "%s: %s (see %s --help)\n", progname(), err, progname());
 		return DL_EXIT_FAILURE;
 	}
 	if (geteuid() != 0)

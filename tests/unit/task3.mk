@@ -8,9 +8,9 @@ T3_CFLAGS := $(CFLAGS) -I$(COMMON_DIR) -I$(T3_SRC)
 T3_COMMON := $(COMMON_DIR)/err.c $(COMMON_DIR)/fsutil.c $(COMMON_DIR)/cgroup.c $(COMMON_DIR)/sys.c
 T3_HEADERS := $(wildcard $(T3_SRC)/*.h)
 
-UNIT_TESTS += test_task3_cli test_task3_pure test_task3_caps test_task3_fds test_task3_safepath test_task3_relay test_task3_tty test_task3_liveroot test_task3_user
+UNIT_TESTS += test_task3_cli test_task3_pure test_task3_caps test_task3_fds test_task3_safepath test_task3_relay test_task3_tty test_task3_liveroot test_task3_user test_task3_volume
 
-test_task3_cli: test_task3_cli.c $(addprefix $(T3_SRC)/,cli.c runlimits.c procstat.c) $(T3_COMMON) $(T3_HEADERS)
+test_task3_cli: test_task3_cli.c $(addprefix $(T3_SRC)/,cli.c runlimits.c procstat.c volume.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
 test_task3_pure: test_task3_pure.c $(addprefix $(T3_SRC)/,overlay.c procstat.c status.c runlimits.c env.c keyfile.c cgjoin.c forward.c) $(T3_COMMON) $(T3_HEADERS)
@@ -47,3 +47,8 @@ test_task3_tty: test_task3_tty.c $(addprefix $(T3_SRC)/,tty.c) $(T3_HEADERS)
 # the live root's mounts, with mount and umount2 replaced by fakes
 test_task3_liveroot: test_task3_liveroot.c $(addprefix $(T3_SRC)/,liveroot.c rootfs.c overlay.c safepath.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_mount,--wrap=sys_umount2 -lcmocka
+
+# -v: Docker's spec rules, and the mount point made and resolved inside a
+# real scratch root full of symlinks to the host; mount() recorded
+test_task3_volume: test_task3_volume.c $(addprefix $(T3_SRC)/,volume.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_mount -lcmocka
