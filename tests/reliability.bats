@@ -134,7 +134,7 @@ BAD_INPUT_CASES=(
 	'run|--bogus|relimg|x7' 'run|--rm|relimg|LIVE' 'run|--rm|relimg|a/b' 'run|--rm=1|relimg|x10' 'run|--rm'
 	'stop' 'stop|a|b' 'stop|../x' 'stop|--from-monitor' 'rm' 'rm|a|b' 'rm|../x' 'rm|a b' 'exec' 'exec|nobody' 'exec|../x' 'exec|a b'
 	'logs' 'logs|nobody' 'logs|../x' 'logs|LIVE|NEW' 'logs|-n|x|LIVE' 'logs|--tail=-1|LIVE' 'logs|-n'
-	'logs|--bogus|LIVE' 'logs|-f|nobody' 'run|-t|-d|relimg|x8' 'run|-d|-it|relimg|x9' 'exec|-x|LIVE'
+	'logs|--bogus|LIVE' 'logs|-f|nobody' 'run|-d|-i|relimg|x8' 'run|-di|relimg|x9' 'exec|-x|LIVE'
 	'exec|-t' 'exec|-it|nobody'
 	'addnetwork' 'addnetwork|nobody' 'addnetwork|LIVE' 'addnetwork|NEW|-e|0:80' 'addnetwork|NEW|-e|65536:80'
 	'addnetwork|NEW|-e|abc' 'addnetwork|NEW|-e|80:' 'addnetwork|NEW|-e|:80' 'addnetwork|NEW|-e|8080:80|-e|8080:81'

@@ -179,9 +179,28 @@ container_runs_sleep() {
 	assert_regex "$output" $'(^|\n)2\r?$'
 }
 
-@test "run/exec -t -i: refused with -d, unknown options one clear line" {
+@test "run -dt: the detached command has the container's pty (its output in logs, 24x80), and stays up without input" {
+	"$C" run -dt ttimg ttd -- sh -c 'tty; stty size; echo ready; exec bash'
+	wait_until 100 grep -q ready "$CONDUCTOR_ROOT/.containers/ttd/log"
+	run "$C" logs ttd
+	assert_equal "${lines[0]%$'\r'}" /dev/pts/0
+	assert_equal "${lines[1]%$'\r'}" "24 80"
+	# bash on the pty waits for input that never ends: it is still up
+	sleep 0.5
+	run "$C" inspect -f status ttd
+	assert_output running
+	run "$C" exec ttd -- ps -o tty=,comm= -p 1,2
+	assert_line --regexp '^pts/0 +bash$'
+	# -dit is Docker's habit: accepted, the same
+	"$C" run -dit ttimg ttd2
+	sleep 0.5
+	run "$C" inspect -f status ttd2
+	assert_output running
+}
+
+@test "run/exec -t -i: -i refused with -d alone, unknown options one clear line" {
 	local args
-	for args in "run -t -d ttimg ttx" "run -d -it ttimg ttx" "exec -x tt" "exec -t" "exec -it nobody"; do
+	for args in "run -d -i ttimg ttx" "run -di ttimg ttx" "exec -x tt" "exec -t" "exec -it nobody"; do
 		# shellcheck disable=SC2086 # the words are the arguments
 		run --separate-stderr "$C" $args
 		assert_failure 125

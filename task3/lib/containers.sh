@@ -71,10 +71,14 @@ read before <image>.
                    container), relayed to yours, which is in raw mode
                    meanwhile and restored after; the output is logged.
                    With stdin a terminal, what you type goes to it (-t
-                   alone acts as -it there); else only with -i
+                   alone acts as -it there); else only with -i.  With -d
+                   (-dt): the terminal's output goes to the log, its size
+                   is 24x80, and its input never ends (a shell stays up;
+                   reach it with 'exec -it')
   -i, --interactive  with -t: relay stdin to the command's terminal even when
                    it is a file or pipe (its end is a Ctrl-D).  Without -t
-                   nothing changes: a foreground command always has stdin
+                   nothing changes: a foreground command always has stdin.
+                   With -dt it adds nothing (-dit is accepted)
   --rm             remove the container (as stop does) as soon as its
                    command ends, in the foreground or with -d
   --cpus N         at most N CPUs (e.g. 0.5)
@@ -332,7 +336,7 @@ cmd_run() {
 		-d | --detach) detach=1 ;;
 		-t | --tty) tty=1 ;;
 		-i | --interactive) interactive=1 ;;
-		-it | -ti) tty=1 interactive=1 ;;
+		-[dit][dit] | -[dit][dit][dit]) run_flags "$1" ;;
 		--rm) remove=1 ;;
 		--cpus | --memory | --pids)
 			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh run -h'"
@@ -368,8 +372,8 @@ cmd_run() {
 		shift
 	done
 	(($# >= 2)) || die "usage: run [-d] [--rm] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] [-e KEY[=VALUE]] [--env-file FILE] [-w DIR] [-u USER[:GROUP]] [-v HOST:CONTAINER[:ro]] <image> <name> [-- cmd args...]"
-	((detach == 0 || tty + interactive == 0)) ||
-		die "-t and -i need the foreground: a detached container has nobody to relay to (drop -d, or -t/-i)"
+	((detach == 0 || interactive == 0 || tty)) ||
+		die "-i needs the foreground or -t: a detached container has no stdin to read (use -dt, or drop -d)"
 	local image=$1 name=$2
 	shift 2
 	if [[ ${1:-} == -- ]]; then
@@ -468,7 +472,8 @@ cmd_run() {
 	done
 	((detach == 0)) || args+=(--detach)
 	((tty == 0)) || args+=(--tty)
-	((tty == 0 || interactive == 0)) || args+=(--interactive)
+	# -dit: Docker's habit; a detached pty never ends its input, so -i adds nothing
+	((tty == 0 || interactive == 0 || detach)) || args+=(--interactive)
 	[[ $log != file ]] || args+=(--log "$dir/log")
 	((remove == 0)) || run_rm_prepare "$name" "$detach"
 
@@ -495,6 +500,14 @@ cmd_run() {
 		remove_now "$name"
 	fi
 	return "$rc"
+}
+
+# run_flags -dit: one word of run's one-letter flags d, i and t, as Docker
+# users type them (-it, -dt, -dit); sets run's locals.
+run_flags() {
+	[[ $1 != *d* ]] || detach=1
+	[[ $1 != *i* ]] || interactive=1
+	[[ $1 != *t* ]] || tty=1
 }
 
 # ---- run --rm ---------------------------------------------------------------

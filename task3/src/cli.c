@@ -210,8 +210,8 @@ static int run_check(struct cursor *c, const struct run_opts *o)
 		return fail(c, "--cgroup needs at least one of --cpus, --memory, --pids");
 	if (o->detach && !o->log)
 		return fail(c, "--detach needs --log FILE (where the output goes)");
-	if (o->detach && (o->tty || o->interactive))
-		return fail(c, "--tty and --interactive need the foreground: a detached container has no caller to relay to");
+	if (o->detach && o->interactive)
+		return fail(c, "--interactive needs the foreground: nobody types to a detached container");
 	if (o->interactive && !o->tty)
 		return fail(c, "--interactive goes with --tty (without it stdin is the caller's as it is)");
 	if (o->lock && !o->pidfile)

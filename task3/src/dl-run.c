@@ -317,6 +317,8 @@ static int take_tty(const struct run_opts *o, struct output *out)
 	close(out->tty_sock[0]);
 	if (master < 0)
 		return master;
+	if (o->detach)
+		return relay_tty_output(&out->relay, master);
 	return relay_tty(&out->relay, master, o->interactive);
 }
 
@@ -418,7 +420,10 @@ static int run_detached(const struct run_opts *o)
 	int notify[2];
 	output_none(&out);
 	open_log(o, &out);
-	if (pipe2(notify, O_CLOEXEC) < 0)
+	/* -t: the monitor relays the pty to the log (relay_tty_output) */
+	out.relay.drain_ms = DRAIN_SILENCE_MS;
+	if (pipe2(notify, O_CLOEXEC) < 0 ||
+	    (o->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out.tty_sock) < 0))
 		die_errno("pipe");
 	pid_t monitor = fork();
 	if (monitor < 0)

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -163,6 +164,14 @@ int relay_tty(struct relay *r, int master, int interactive)
 	/* raw: each key as typed, Ctrl-C and Ctrl-Z included, goes to the
 	 * pty, whose own line discipline does what a terminal does */
 	return isatty(0) ? tty_raw(0) : 0;
+}
+
+int relay_tty_output(struct relay *r, int master)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	r->src[0] = r->pty_fd = master;
+	r->dst[0] = 1;
+	return ioctl(master, TIOCSWINSZ, &ws) < 0 ? -errno : 0;
 }
 
 enum { P_PID = RELAY_STREAMS, P_IN, P_WINCH, P_COUNT };

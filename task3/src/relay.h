@@ -51,6 +51,10 @@ void relay_init(struct relay *r);
  * blocked and read from a signalfd); the caller's terminal in raw mode
  * while input is relayed from it.  Returns 0 or -errno. */
 int relay_tty(struct relay *r, int master, int interactive);
+/* -d -t: only the pty's output, to fd 1 (the monitor's: the log).  Nobody
+ * types to a detached container and no window is followed: the pty gets
+ * a classic terminal's 24x80.  Returns 0 or -errno. */
+int relay_tty_output(struct relay *r, int master);
 /* Relay until the init has ended and every stream reached its end (or
  * stayed silent for drain_ms after the init ended).  Closes the src fds.
  * Returns 0 or -errno of a failed poll. */

@@ -121,13 +121,13 @@ static void bad_run_lines_are_refused(void **state)
 	char *unknown[] = { "dl-run", "--rootfs", "/r", "--privileged", "--", "true", NULL };
 	char *bad_env[] = { "dl-run", "--rootfs", "/r", "--env", "NOEQUALS", "--", "true", NULL };
 	char *lock_alone[] = { "dl-run", "--rootfs", "/r", "--lock", "/k", "--", "true", NULL };
-	char *detached_tty[] = { "dl-run", "--rootfs", "/r", "--detach", "--log", "/l", "--tty", "--", "sh", NULL };
+	char *detached_input[] = { "dl-run", "--rootfs", "/r", "--detach", "--log", "/l", "--tty", "--interactive", "--", "sh", NULL };
 	char *interactive_alone[] = { "dl-run", "--rootfs", "/r", "--interactive", "--", "sh", NULL };
 	char **cases[] = { no_rootfs,	    no_command,	   empty_command, half_overlay,
 			   limit_without_cgroup, cgroup_without_limit, cgroup_path, bad_cpus,
 			   too_many_cpus,   tiny_memory,   zero_pids,	  detach_no_log,
 			   flag_value,	    missing_value, unknown,	  bad_env,
-			   lock_alone,	    detached_tty,  interactive_alone };
+			   lock_alone,	    detached_input,  interactive_alone };
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int argc = 0;
 		while (cases[i][argc])
