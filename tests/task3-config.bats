@@ -8,14 +8,11 @@
 
 # shellcheck disable=SC2016,SC2030,SC2031,SC2154 # single-quoted code is expanded in the container; a test's exports are its own (bats runs each test in a subshell); stderr, stderr_lines: set by run --separate-stderr
 load helpers/common
+load helpers/task3
 bats_require_minimum_version 1.5.0
 
-C=$DL_REPO/task3/conductor.sh
-
 setup_file() {
-	require_root
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
+	task3_prepare
 }
 
 setup() {
@@ -28,10 +25,7 @@ setup() {
 }
 
 teardown() {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
+	stop_containers
 	cd /
 	rm -rf --one-file-system "$CONDUCTOR_ROOT"
 }

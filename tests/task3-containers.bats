@@ -6,35 +6,11 @@
 # symlink leading out of the image.
 
 load helpers/common
+load helpers/task3
 bats_require_minimum_version 1.5.0
 
-C=$DL_REPO/task3/conductor.sh
-
-# an image: make_image NAME [LAYER_KEY...] (bottom to top)
-make_image() {
-	local name=$1
-	shift
-	mkdir -p "$CONDUCTOR_ROOT/.images/$name"
-	printf 'base=debian-bookworm\nlayers=%s\ncreated=%s\n' "$*" "$(date +%s)" \
-		>"$CONDUCTOR_ROOT/.images/$name/image"
-}
-
-# a layer directory: make_layer KEY, then fill $CONDUCTOR_ROOT/.cache/layers/KEY/diff
-layer_dir() {
-	mkdir -p "$CONDUCTOR_ROOT/.cache/layers/$1/diff"
-	printf '%s\n' "$CONDUCTOR_ROOT/.cache/layers/$1/diff"
-}
-
 setup_file() {
-	require_root
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
-	export CONDUCTOR_ROOT
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	export STOP_TIMEOUT=2
-	mkdir -p "$CONDUCTOR_ROOT/.containers"
-	touch "$CONDUCTOR_ROOT/.lock"
-	make_image h4img
+	task3_suite_up h4img
 	# two layers over the base: each rewrites a file the base has
 	local l1 l2
 	l1=$(layer_dir h4k1)
@@ -59,11 +35,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
-	rm -rf "$CONDUCTOR_ROOT"
+	task3_suite_down
 	rm -f "$MARKER"
 }
 
@@ -71,10 +43,8 @@ teardown_file() {
 # tests run one after the other, so all containers of the state root are
 # the current test's), and the host processes it started.
 teardown() {
-	local dir pid
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
+	local pid
+	stop_containers
 	for pid in ${HOST_PIDS:-}; do kill "$pid" 2>/dev/null || true; done
 }
 

@@ -6,36 +6,22 @@
 # CVE-2019-14271). A canary file on the host must stay unwritten and unread.
 
 load helpers/common
+load helpers/task3
 bats_require_minimum_version 1.5.0
 
-C=$DL_REPO/task3/conductor.sh
-
 setup_file() {
-	require_root
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
-	export CONDUCTOR_ROOT
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	export STOP_TIMEOUT=2
-	mkdir -p "$CONDUCTOR_ROOT/.images/cpimg"
-	printf 'base=debian-bookworm\nlayers=\ncreated=%s\n' "$(date +%s)" >"$CONDUCTOR_ROOT/.images/cpimg/image"
+	task3_suite_up cpimg
 }
 
 teardown_file() {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
-	rm -rf "$CONDUCTOR_ROOT"
+	task3_suite_down
 }
 
 # Each test stops the containers it started and the host processes it ran.
 teardown() {
-	local dir pid
+	local pid
 	for pid in ${HOST_PIDS:-}; do kill "$pid" 2>/dev/null || true; done
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
+	stop_containers
 }
 
 in_c() {

@@ -7,14 +7,11 @@
 
 # shellcheck disable=SC2030,SC2031 # a test's exports are its own: bats runs each test in a subshell
 load helpers/common
+load helpers/task3
 bats_require_minimum_version 1.5.0
 
-C=$DL_REPO/task3/conductor.sh
-
 setup_file() {
-	require_root
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
+	task3_prepare
 }
 
 setup() {
@@ -27,10 +24,7 @@ setup() {
 }
 
 teardown() {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
+	stop_containers
 	for pid in ${KILL_GROUPS:-}; do kill -KILL -- "-$pid" 2>/dev/null || true; done
 	cd /
 	# a base cache of the test's own is inside the root; unmount anything a

@@ -5,30 +5,19 @@
 # checked in task3-network.bats, inside the network lab.
 
 load helpers/common
+load helpers/task3
 bats_require_minimum_version 1.5.0
 
-C=$DL_REPO/task3/conductor.sh
-
 setup_file() {
-	require_root
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
-	export CONDUCTOR_ROOT
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	export STOP_TIMEOUT=2
-	mkdir -p "$CONDUCTOR_ROOT/.images/inimg"
-	printf 'base=debian-bookworm\nlayers=\ncreated=%s\n' "$(date +%s)" >"$CONDUCTOR_ROOT/.images/inimg/image"
+	task3_suite_up inimg
 }
 
 teardown_file() {
-	rm -rf "$CONDUCTOR_ROOT"
+	task3_suite_down
 }
 
 teardown() {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
+	stop_containers
 }
 
 # field NAME JQ-FILTER: one value of inspect's JSON, as jq -r prints it

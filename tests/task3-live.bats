@@ -7,36 +7,12 @@
 # Images are made by hand from the cached base, as in task3-containers.bats.
 
 load helpers/common
+load helpers/task3
 load helpers/netlab
 bats_require_minimum_version 1.5.0
 
-C=$DL_REPO/task3/conductor.sh
-
-# make_image NAME [LAYER_KEY...] (bottom to top)
-make_image() {
-	local name=$1
-	shift
-	mkdir -p "$CONDUCTOR_ROOT/.images/$name"
-	printf 'base=debian-bookworm\nlayers=%s\ncreated=%s\n' "$*" "$(date +%s)" \
-		>"$CONDUCTOR_ROOT/.images/$name/image"
-}
-
-# layer_dir KEY: make a layer's directory, print its diff/
-layer_dir() {
-	mkdir -p "$CONDUCTOR_ROOT/.cache/layers/$1/diff"
-	printf '%s\n' "$CONDUCTOR_ROOT/.cache/layers/$1/diff"
-}
-
 setup_file() {
-	require_root
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
-	export CONDUCTOR_ROOT
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	export STOP_TIMEOUT=2
-	mkdir -p "$CONDUCTOR_ROOT/.containers"
-	touch "$CONDUCTOR_ROOT/.lock"
-	make_image lvimg
+	task3_suite_up lvimg
 	echo "from the layer" >"$(layer_dir lvk1)/lv-layer-file"
 	make_image lvlayered lvk1
 	# an image the child refuses after the parent mounted the live root
@@ -45,12 +21,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
-	# never through a live root a failed stop left mounted
-	rm -rf --one-file-system "$CONDUCTOR_ROOT"
+	task3_suite_down
 }
 
 # Each test stops its containers and ends the host processes it started
@@ -63,9 +34,7 @@ teardown() {
 			netlab_host "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true
 		fi
 	done
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
+	stop_containers
 	for pid in ${HOST_PIDS:-}; do
 		wait_until 50 is_dead "$pid" || kill "$pid" 2>/dev/null || true
 	done

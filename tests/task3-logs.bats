@@ -7,32 +7,20 @@
 
 # shellcheck disable=SC2154 # stderr, stderr_lines: set by run --separate-stderr
 load helpers/common
+load helpers/task3
 bats_require_minimum_version 1.5.0
 
-C=$DL_REPO/task3/conductor.sh
-
 setup_file() {
-	require_root
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
-	export CONDUCTOR_ROOT
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	export STOP_TIMEOUT=2
-	mkdir -p "$CONDUCTOR_ROOT/.containers" "$CONDUCTOR_ROOT/.images/lgimg"
-	touch "$CONDUCTOR_ROOT/.lock"
-	printf 'base=debian-bookworm\nlayers=\ncreated=%s\n' "$(date +%s)" >"$CONDUCTOR_ROOT/.images/lgimg/image"
+	task3_suite_up lgimg
 }
 
 teardown_file() {
-	rm -rf "$CONDUCTOR_ROOT"
+	task3_suite_down
 }
 
 # Each test stops every container it started, even when it failed.
 teardown() {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
+	stop_containers
 }
 
 log_of() { cat "$CONDUCTOR_ROOT/.containers/$1/log"; }

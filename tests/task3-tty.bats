@@ -10,25 +10,17 @@
 # shellcheck disable=SC2154 # stderr, stderr_lines: set by run --separate-stderr
 # shellcheck disable=SC2016 # typed lines: their $ are for the shells in the terminal
 load helpers/common
+load helpers/task3
 bats_require_minimum_version 1.5.0
-
-C=$DL_REPO/task3/conductor.sh
 
 setup_file() {
 	require_root
 	command -v tmux >/dev/null || skip "tmux is not installed: run scripts/install-deps"
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
-	export CONDUCTOR_ROOT
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	export STOP_TIMEOUT=2
-	mkdir -p "$CONDUCTOR_ROOT/.containers" "$CONDUCTOR_ROOT/.images/ttimg"
-	touch "$CONDUCTOR_ROOT/.lock"
-	printf 'base=debian-bookworm\nlayers=\ncreated=%s\n' "$(date +%s)" >"$CONDUCTOR_ROOT/.images/ttimg/image"
+	task3_suite_up ttimg
 }
 
 teardown_file() {
-	rm -rf "$CONDUCTOR_ROOT"
+	task3_suite_down
 }
 
 # tmux's socket: short (a unix socket path has at most 107 bytes)
@@ -41,9 +33,7 @@ teardown() {
 	local dir
 	tm kill-server 2>/dev/null || true
 	rm -f "$TMUX_SOCK"
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
+	stop_containers
 }
 
 tm() { tmux -S "$TMUX_SOCK" "$@"; }

@@ -7,29 +7,19 @@
 
 # shellcheck disable=SC2016,SC2154 # single-quoted code runs in the container; stderr, stderr_lines: set by run --separate-stderr
 load helpers/common
+load helpers/task3
 bats_require_minimum_version 1.5.0
 
-C=$DL_REPO/task3/conductor.sh
-
 setup_file() {
-	require_root
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
-	export CONDUCTOR_ROOT STOP_TIMEOUT=2
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	mkdir -p "$CONDUCTOR_ROOT/.images/volimg"
-	printf 'base=debian-bookworm\nlayers=\ncreated=%s\n' "$(date +%s)" >"$CONDUCTOR_ROOT/.images/volimg/image"
+	task3_suite_up volimg
 }
 
 teardown_file() {
-	rm -rf --one-file-system "$CONDUCTOR_ROOT"
+	task3_suite_down
 }
 
 teardown() {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir ]]; then "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true; fi
-	done
+	stop_containers
 }
 
 in_c() {
@@ -94,8 +84,9 @@ nothing_mounted_from() {
 @test "run -v: the image's symlinks lead the mount point inside its root, never onto the host" {
 	# an image layer with "/data -> <host dir>" (absolute) and "/up -> ../../.."
 	local canary=$BATS_TEST_TMPDIR/canary-$RANDOM src=$BATS_TEST_TMPDIR/src-$RANDOM
-	local layer=$CONDUCTOR_ROOT/.cache/layers/evil/diff
-	mkdir -p "$canary" "$src" "$layer"
+	local layer
+	layer=$(layer_dir evil)
+	mkdir -p "$canary" "$src"
 	echo "host canary" >"$canary/file"
 	touch -d '2020-01-01 00:00:00' "$canary" "$canary/file"
 	local before
@@ -104,8 +95,7 @@ nothing_mounted_from() {
 	mkdir -p "$layer$canary"
 	ln -s "$canary" "$layer/data"
 	ln -s ../../.. "$layer/up"
-	mkdir -p "$CONDUCTOR_ROOT/.images/evilimg"
-	printf 'base=debian-bookworm\nlayers=evil\ncreated=%s\n' "$(date +%s)" >"$CONDUCTOR_ROOT/.images/evilimg/image"
+	make_image evilimg evil
 	"$C" run -d -v "$src:/data/mnt" -v "$src:/up/up/tmp/x" evilimg v4 -- sleep 600
 	# inside, the mount is where the link leads in the container's root
 	run in_c v4 cat "$canary/mnt/file"
