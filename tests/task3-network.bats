@@ -451,6 +451,13 @@ tcp_read_from_container() {
 	assert_equal "$("$C" inspect -f peers ia)" ib
 }
 
+@test "addnetwork -h: the help names --expose with its protocols" {
+	run "$C" addnetwork -h
+	assert_success
+	assert_output --partial "-e, --expose HOST:CONTAINER[/tcp|/udp]"
+	assert_output --partial "5353:53/udp"
+}
+
 @test "network: after every container stops, the lab host is exactly as before" {
 	local dir
 	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
