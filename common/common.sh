@@ -53,6 +53,22 @@ validate_port() {
 	is_port "$2" || die "invalid $1 port '$(shown "$2")': use a number from 1 to 65535"
 }
 
+# split_protocol SPEC: a port's protocol, Docker's way: "PORTS[/PROTO]",
+# PROTO tcp (the default) or udp, in lower case as Docker writes them.
+# Sets PORT_SPEC (before the "/") and PORT_PROTO; false for any other
+# protocol, an empty one ("80/") or another case ("80/UDP"): the firewall
+# rules made from it know tcp and udp only, and one spelling keeps them
+# comparable.
+split_protocol() {
+	# shellcheck disable=SC2034 # PORT_SPEC is the caller's result
+	PORT_SPEC=${1%/*} PORT_PROTO=${1##*/}
+	if [[ $1 != */* ]]; then
+		PORT_PROTO=tcp
+		return 0
+	fi
+	[[ $PORT_PROTO == tcp || $PORT_PROTO == udp ]]
+}
+
 # split_lines TEXT: set LINES to the non-empty lines of TEXT. Word splitting
 # on newlines only, with globbing off: about 3x faster than a "while read"
 # loop, which reads a pipe or a here-string one byte at a time (a tool's

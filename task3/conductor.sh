@@ -87,7 +87,7 @@ Containers
   inspect [-f KEY] <name>           a container's state as JSON (or one field)
   logs [-f] [-n N] <name>           what a container's command printed
 Network
-  addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER]...
+  addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER[/udp]]...
                                     connect a container (host, internet, ports)
   peer <name1> <name2>              let two containers reach each other
 

@@ -39,6 +39,13 @@ teardown() {
 	for pid in ${SERVER_PIDS:-}; do kill "$pid" 2>/dev/null || true; done
 	local c
 	for c in ${STARTED:-}; do netlab_host "$C" stop "$c" >/dev/null 2>&1 || true; done
+	# a test's second state root (OTHER_ROOT), with its containers
+	[[ -n ${OTHER_ROOT:-} ]] || return 0
+	for c in "$OTHER_ROOT"/.containers/*/; do
+		[[ -d $c ]] || continue
+		CONDUCTOR_ROOT=$OTHER_ROOT netlab_host "$C" stop "$(basename "$c")" >/dev/null 2>&1 || true
+	done
+	rm -rf "$OTHER_ROOT"
 }
 
 # conductor.sh in the lab's host namespace
@@ -78,6 +85,42 @@ serve_in() {
 
 listening_in() {
 	[[ -n $(nsenter --net="/proc/$(container_pid "$1")/ns/net" ss -Hltn "sport = :$2") ]]
+}
+
+# A UDP server in a container's network namespace: each datagram gets one
+# back, "WORD got <the datagram's first line>", so an answer shows that the
+# datagram itself arrived (socat forks a shell per datagram).
+udp_serve_in() {
+	local name=$1 port=$2 word=$3
+	nsenter --net="/proc/$(container_pid "$name")/ns/net" \
+		socat "UDP-RECVFROM:$port,fork" "SYSTEM:read -r line; echo $word got \$line" 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	wait_until 50 udp_bound_in "$name" "$port"
+}
+
+# A host program with a UDP socket bound to PORT (on 127.0.0.1 of the lab's
+# host namespace), as a DNS server's.
+udp_bind_on_lab_host() {
+	nsenter --net="$NETLAB_HOST_NS_PATH" socat "UDP-RECVFROM:$1,bind=127.0.0.1" /dev/null 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	wait_until 50 udp_bound_on_lab_host "$1"
+}
+
+udp_bound_on_lab_host() {
+	[[ -n $(netlab_host ss -Huln "sport = :$1") ]]
+}
+
+udp_bound_in() {
+	[[ -n $(nsenter --net="/proc/$(container_pid "$1")/ns/net" ss -Huln "sport = :$2") ]]
+}
+
+# Send the datagram "ping" from the given side and print the answer; empty
+# when none comes (-t1: socat waits a second for it after sending).
+udp_ask_from_outside() { netlab_out socat -t1 -T2 - "UDP:$1" <<<ping 2>/dev/null || true; }
+udp_ask_from_host() { netlab_host socat -t1 -T2 - "UDP:$1" <<<ping 2>/dev/null || true; }
+# (the image has no socat: bash's /dev/udp, and a bounded wait for the answer)
+udp_ask_from_container() {
+	lab exec "$1" -- timeout 3 bash -c "exec 3<>/dev/udp/${2%:*}/${2#*:}; echo ping >&3; head -n1 <&3" 2>/dev/null || true
 }
 
 # Read what a TCP server says, from the given side; empty when unreachable.
@@ -221,7 +264,7 @@ tcp_read_from_container() {
 	local snap=$BATS_TEST_TMPDIR/snap
 	netlab_snapshot_host "$snap.1"
 	local p
-	for p in 0 65536 abc 80: :80 1:2:3 -5; do
+	for p in 0 65536 abc 80: :80 1:2:3 -5 80:53/sctp 80:53/ 80:53/UDP /udp 80/udp; do
 		run lab addnetwork bad --expose "$p"
 		assert_failure
 		assert_output --partial "invalid"
@@ -264,6 +307,83 @@ tcp_read_from_container() {
 	run container_ip bad
 	assert_success
 	assert_output ""
+}
+
+@test "network: an exposed UDP port answers from outside, the host's address, localhost and the container itself" {
+	start_container udp1
+	local snap=$BATS_TEST_TMPDIR/snap
+	netlab_snapshot_host "$snap.1"
+	# Docker's syntax; TCP on the same host port beside it
+	lab addnetwork udp1 --expose 5353:53/udp --expose 5353:53/tcp
+	udp_serve_in udp1 53 udp1
+	serve_in udp1 53 tcp-udp1
+	assert_equal "$(udp_ask_from_outside "$NETLAB_HOST_IP:5353")" "udp1 got ping"
+	assert_equal "$(udp_ask_from_host "$NETLAB_HOST_IP:5353")" "udp1 got ping"
+	assert_equal "$(udp_ask_from_host 127.0.0.1:5353)" "udp1 got ping"
+	# hairpin: the container reaches its own exposed port via the host
+	assert_equal "$(udp_ask_from_container udp1 "$NETLAB_HOST_IP:5353")" "udp1 got ping"
+	assert_equal "$(tcp_read_from_outside "$NETLAB_HOST_IP:5353")" tcp-udp1
+	# a UDP port that is not exposed stays closed
+	udp_serve_in udp1 54 secret
+	assert_equal "$(udp_ask_from_outside "$NETLAB_HOST_IP:54")" ""
+	# the state keeps the protocol; ps and inspect show it
+	run "$C" inspect -f ports udp1
+	assert_output $'5353:53/udp\n5353:53'
+	run "$C" ps
+	assert_line --regexp '^udp1 .* 5353:53/udp,5353:53 '
+	# stop takes the UDP rules out with the rest: the lab host is as before
+	lab stop udp1
+	netlab_snapshot_host "$snap.2"
+	assert_equal "$(diff "$snap.1" "$snap.2")" ""
+}
+
+@test "network: TCP and UDP on one host port reach their own containers" {
+	start_container pro1
+	start_container pro2
+	# each host port: TCP to one container, UDP to the other
+	lab addnetwork pro1 -e 3030:8080 -e 3031:53/udp
+	lab addnetwork pro2 -e 3030:53/udp -e 3031:8080
+	serve_in pro1 8080 tcp-pro1
+	serve_in pro2 8080 tcp-pro2
+	udp_serve_in pro1 53 udp-pro1
+	udp_serve_in pro2 53 udp-pro2
+	assert_equal "$(tcp_read_from_outside "$NETLAB_HOST_IP:3030")" tcp-pro1
+	assert_equal "$(udp_ask_from_outside "$NETLAB_HOST_IP:3030")" "udp-pro2 got ping"
+	assert_equal "$(tcp_read_from_outside "$NETLAB_HOST_IP:3031")" tcp-pro2
+	assert_equal "$(udp_ask_from_outside "$NETLAB_HOST_IP:3031")" "udp-pro1 got ping"
+	assert_equal "$(jq -c .ports <<<"$("$C" inspect pro2)")" '["3030:53/udp","3031:8080"]'
+}
+
+@test "network: a UDP host port is taken by a container, another state root or a host socket; TCP beside it is free" {
+	start_container uta
+	start_container utb
+	lab addnetwork uta -e 3040:53/udp
+	# another state root's container holds 3043/udp: only its DNAT rule says so
+	OTHER_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
+	mkdir -p "$OTHER_ROOT/.images/netimg"
+	cp "$CONDUCTOR_ROOT/.images/netimg/image" "$OTHER_ROOT/.images/netimg/"
+	CONDUCTOR_ROOT=$OTHER_ROOT lab run -d netimg utc -- sleep infinity
+	CONDUCTOR_ROOT=$OTHER_ROOT lab addnetwork utc -e 3043:53/udp
+	# a host program's UDP socket (in the lab's host namespace)
+	udp_bind_on_lab_host 3042
+	local snap=$BATS_TEST_TMPDIR/snap
+	netlab_snapshot_host "$snap.1"
+	run lab addnetwork utb -e 3041:53/udp -e 3041:54/udp
+	assert_failure 125
+	assert_output "conductor.sh: host port 3041/udp is exposed twice"
+	local p
+	for p in 3040 3042 3043; do
+		run lab addnetwork utb -e "$p:53/udp"
+		assert_failure 125
+		assert_output "conductor.sh: host port $p/udp is already in use: choose another"
+	done
+	netlab_snapshot_host "$snap.2"
+	assert_equal "$(diff "$snap.1" "$snap.2")" ""
+	run container_ip utb
+	assert_output ""
+	# the same ports for TCP, and a UDP port beside a TCP one, are free
+	lab addnetwork utb -e 3040:8080 -e 3042:8081 -e 3043:8082/tcp -e 3041:53/udp -e 3041:8083
+	assert_equal "$("$C" inspect -f ports utb | tr '\n' ' ')" "3040:8080 3042:8081 3043:8082 3041:53/udp 3041:8083 "
 }
 
 @test "network: stop removes exactly its own rules, even when another's name looks like its veth" {
@@ -329,6 +449,13 @@ tcp_read_from_container() {
 	# -f prints the same
 	assert_equal "$("$C" inspect -f ip ia)" "$ip"
 	assert_equal "$("$C" inspect -f peers ia)" ib
+}
+
+@test "addnetwork -h: the help names --expose with its protocols" {
+	run "$C" addnetwork -h
+	assert_success
+	assert_output --partial "-e, --expose HOST:CONTAINER[/tcp|/udp]"
+	assert_output --partial "5353:53/udp"
 }
 
 @test "network: after every container stops, the lab host is exactly as before" {

@@ -122,7 +122,8 @@ help_ps() {
 Usage: conductor.sh ps
 
 List containers: NAME, IMAGE, PID (of its init, on the host), STATUS
-(running or exited), IP and PORTS (after addnetwork), CREATED.
+(running or exited), IP and PORTS (after addnetwork: HOST:CONTAINER for TCP,
+HOST:CONTAINER/udp for UDP), CREATED.
 HELP
 }
 

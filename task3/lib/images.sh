@@ -267,11 +267,10 @@ config_step() {
 	EXPOSE)
 		read -r -a ports <<<"$arg"
 		for port in "${ports[@]}"; do
-			if ! [[ $port =~ ^([^/]*)(/(tcp|udp))?$ ]] || ! is_port "${BASH_REMATCH[1]}"; then
+			if ! split_protocol "$port" || ! is_port "$PORT_SPEC"; then
 				die "$where: EXPOSE '$(shown "$port")': use a port from 1 to 65535, optionally /tcp or /udp, e.g. EXPOSE 8080/tcp"
 			fi
-			[[ $port == */* ]] || port+=/tcp
-			IMG_EXPOSE+=("$port")
+			IMG_EXPOSE+=("$PORT_SPEC/$PORT_PROTO")
 		done
 		;;
 	*) return 1 ;;

@@ -33,7 +33,8 @@ image (--type says which one is meant). A container's fields:
                     (log: null when there is none)
   ip, gateway, veth its address, the host side's address and interface
                     (null until addnetwork)
-  ports             ["HOST:CONTAINER", ...] exposed ports
+  ports             exposed ports: ["HOST:CONTAINER", ...] for TCP,
+                    "HOST:CONTAINER/udp" for UDP
   internet          true when connected with --internet (null: no network)
   peers             names of the containers it may reach
   limits            {"cpus", "memory", "pids"} as given to run (null: none)

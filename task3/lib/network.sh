@@ -22,17 +22,20 @@ NET_VETH_PREFIX=dlh
 
 help_addnetwork() {
 	cat <<'HELP'
-Usage: conductor.sh addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER]...
+Usage: conductor.sh addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER[/tcp|/udp]]...
 
 Connect a running container with a veth pair: the host reaches the container
 and the container reaches the host. Addresses come from NET_POOL (config.sh).
   -i, --internet            default route + NAT (MASQUERADE) out of DEFAULT_IFC,
                             and the container's own /etc/resolv.conf
-  -e, --expose HOST:CONTAINER
-                            forward TCP port HOST of the host (its interfaces
-                            and localhost) to port CONTAINER of the container;
-                            repeatable. The original's CONTAINER-HOST form
-                            (e.g. 8080-80) is accepted too.
+  -e, --expose HOST:CONTAINER[/tcp|/udp]
+                            forward port HOST of the host (its interfaces and
+                            localhost) to port CONTAINER of the container, for
+                            TCP (the default, or /tcp) or UDP (/udp), as
+                            Docker's -p 5353:53/udp; repeatable. A host port
+                            is taken per protocol: 53/tcp and 53/udp are two.
+                            The original's CONTAINER-HOST form (e.g. 8080-80,
+                            53-5353/udp) is accepted too.
 HELP
 }
 
@@ -172,47 +175,89 @@ default_interface() {
 
 # ---- option parsing ----------------------------------------------------
 
-# Normalise "HOST:CONTAINER" or the original's "CONTAINER-HOST" to
-# "HOST:CONTAINER" in EXPOSE, validating both ports.
+# parse_expose SPEC: Docker's "HOST:CONTAINER[/PROTO]" (or the original's
+# "CONTAINER-HOST[/PROTO]"), PROTO tcp (the default) or udp, validated and
+# put into EXPOSE in the form the state's ports= keeps: "HOST:CONTAINER"
+# for TCP (as before UDP came, so an older state reads the same) and
+# "HOST:CONTAINER/udp" for UDP. expose_fields reads it back.
 parse_expose() {
 	local spec=$1 host cont
-	if [[ $spec =~ ^([^:]*):([^:]*)$ ]]; then
+	split_protocol "$spec" ||
+		die "invalid --expose '$(shown "$spec")': the protocol after '/' must be tcp or udp (lower case), e.g. 5353:53/udp"
+	if [[ $PORT_SPEC =~ ^([^:]*):([^:]*)$ ]]; then
 		host=${BASH_REMATCH[1]} cont=${BASH_REMATCH[2]}
-	elif [[ $spec =~ ^([^-]*)-([^-]*)$ ]]; then
+	elif [[ $PORT_SPEC =~ ^([^-]*)-([^-]*)$ ]]; then
 		cont=${BASH_REMATCH[1]} host=${BASH_REMATCH[2]}
 	else
-		die "invalid --expose '$spec': use HOST:CONTAINER, e.g. 3000:8080"
+		die "invalid --expose '$(shown "$spec")': use HOST:CONTAINER[/tcp|/udp], e.g. 3000:8080 or 5353:53/udp"
 	fi
 	validate_port host "$host"
 	validate_port container "$cont"
 	EXPOSE=$((10#$host)):$((10#$cont))
+	[[ $PORT_PROTO == tcp ]] || EXPOSE+=/$PORT_PROTO
 }
 
-# A TCP socket of this network namespace listens on port $1: a line of
-# /proc/net/tcp or tcp6 in state 0A (LISTEN) whose local address ends in
-# the port, in hex. The sockets `ss -ltn` lists, read without running ss.
+# expose_fields ENTRY: an entry of ports= (parse_expose) into EXP_HOST,
+# EXP_CONT and EXP_PROTO.
+expose_fields() {
+	local entry=$1
+	EXP_PROTO=tcp
+	if [[ $entry == */udp ]]; then
+		EXP_PROTO=udp entry=${entry%/udp}
+	fi
+	EXP_HOST=${entry%%:*} EXP_CONT=${entry#*:}
+}
+
+# ports_have LIST HOST PROTO: an entry of LIST (space-separated ports=
+# entries) exposes host port HOST for PROTO. A host port is one per
+# protocol: 3000/tcp and 3000/udp are two, as they are to the kernel.
+ports_have() {
+	local entry=" $2:[0-9]+ "
+	[[ $3 == tcp ]] || entry=" $2:[0-9]+/$3 "
+	[[ " $1 " =~ $entry ]]
+}
+
+# add_expose SPEC: parse SPEC and add it to PORTS (this addnetwork's
+# entries), refusing a host port given twice for one protocol.
+add_expose() {
+	parse_expose "$1"
+	expose_fields "$EXPOSE"
+	ports_have "$PORTS" "$EXP_HOST" "$EXP_PROTO" &&
+		die "host port $EXP_HOST/$EXP_PROTO is exposed twice"
+	PORTS+="${PORTS:+ }$EXPOSE"
+}
+
+# port_listened_on PORT PROTO: a socket of this network namespace waits for
+# PROTO (tcp or udp) packets on PORT: the sockets `ss -ltn` or `ss -lun`
+# list, read from /proc/net/PROTO and PROTO6 without running ss. A line
+# whose local address ends in the port (in hex) and whose state is 0A
+# (LISTEN) for TCP; for UDP, which has no listening, 07 (a bound socket
+# not connected to a peer: a server's).
 port_listened_on() {
-	local hex file laddr st
-	printf -v hex ':%04X' "$1"
-	for file in /proc/net/tcp /proc/net/tcp6; do
+	local port=$1 proto=$2 hex file laddr st want=0A
+	[[ $proto == tcp ]] || want=07
+	printf -v hex ':%04X' "$port"
+	for file in "/proc/net/$proto" "/proc/net/${proto}6"; do
 		[[ -r $file ]] || continue
 		while read -r _ laddr _ st _; do
-			[[ $st == 0A && $laddr == *"$hex" ]] && return 0
+			[[ $st == "$want" && $laddr == *"$hex" ]] && return 0
 		done <"$file"
 	done
 	return 1
 }
 
-# A host port is taken when one of our containers exposes it, any DNAT rule
-# of ours (any state root) uses it, or a host socket listens on it. Needs
-# iptables_snapshot and state_values_of_all (ports) first.
+# host_port_in_use PORT PROTO: the host port is taken for PROTO when one of
+# our containers exposes it, any DNAT rule of ours (any state root) uses
+# it, or a host socket waits on it. Needs iptables_snapshot and
+# state_values_of_all (ports) first.
 host_port_in_use() {
-	local port=$1 line
-	[[ ${ALL_VALUES[ports]} == *" $port:"* ]] && return 0
+	local port=$1 proto=$2 line
+	ports_have "${ALL_VALUES[ports]}" "$port" "$proto" && return 0
+	# iptables-save writes "-A DL-PRE -p udp -m udp --dport 5353 ..."
 	for line in "${IPT_LINES[@]}"; do
-		[[ $line == "-A $NET_CHAIN_PRE "*" --dport $port "* ]] && return 0
+		[[ $line == "-A $NET_CHAIN_PRE -p $proto "*" --dport $port "* ]] && return 0
 	done
-	port_listened_on "$port"
+	port_listened_on "$port" "$proto"
 }
 
 # ---- iptables ----------------------------------------------------------
@@ -451,25 +496,25 @@ IP
 
 # The rules for one container, in restore format, per table.
 build_filter_rules() {
-	local tag=$1 internet=$2 ifc=$3 ports=$4 p cport
+	local tag=$1 internet=$2 ifc=$3 ports=$4 p
 	[[ $internet == 1 ]] &&
 		echo "-I $NET_CHAIN_FWD 1 -i $NET_VETH -o $ifc -m comment --comment $tag -j ACCEPT"
 	for p in $ports; do
-		cport=${p#*:}
-		echo "-I $NET_CHAIN_FWD 1 -o $NET_VETH -d $NET_CONT_IP -p tcp --dport $cport -m conntrack --ctstate DNAT -m comment --comment $tag -j ACCEPT"
+		expose_fields "$p"
+		echo "-I $NET_CHAIN_FWD 1 -o $NET_VETH -d $NET_CONT_IP -p $EXP_PROTO --dport $EXP_CONT -m conntrack --ctstate DNAT -m comment --comment $tag -j ACCEPT"
 	done
 }
 
 build_nat_rules() {
-	local tag=$1 internet=$2 ifc=$3 ports=$4 p hport cport
-	# BEGIN SOLUTION: print the rules: MASQUERADE out of ifc for --internet; per port a DNAT, a hairpin MASQUERADE; localhost MASQUERADE (man 8 iptables-extensions)
+	local tag=$1 internet=$2 ifc=$3 ports=$4 p
+	# BEGIN SOLUTION: print the rules: MASQUERADE out of ifc for --internet; per port (expose_fields: host port, container port, protocol) a DNAT, a hairpin MASQUERADE; localhost MASQUERADE (man 8 iptables-extensions)
 	[[ $internet == 1 ]] &&
 		echo "-A $NET_CHAIN_POST -s $NET_CONT_IP/32 -o $ifc -m comment --comment $tag -j MASQUERADE"
 	for p in $ports; do
-		hport=${p%%:*} cport=${p#*:}
-		echo "-A $NET_CHAIN_PRE -p tcp --dport $hport -m comment --comment $tag -j DNAT --to-destination $NET_CONT_IP:$cport"
+		expose_fields "$p"
+		echo "-A $NET_CHAIN_PRE -p $EXP_PROTO --dport $EXP_HOST -m comment --comment $tag -j DNAT --to-destination $NET_CONT_IP:$EXP_CONT"
 		# hairpin: the container reaching its own port through the host
-		echo "-A $NET_CHAIN_POST -s $NET_CONT_IP/32 -d $NET_CONT_IP/32 -p tcp --dport $cport -m comment --comment $tag -j MASQUERADE"
+		echo "-A $NET_CHAIN_POST -s $NET_CONT_IP/32 -d $NET_CONT_IP/32 -p $EXP_PROTO --dport $EXP_CONT -m comment --comment $tag -j MASQUERADE"
 	done
 	# localhost: 127.0.0.1 cannot be a source on a real link; the packet is
 	# given the host side's address (route_localnet lets it be routed at all)
@@ -494,31 +539,25 @@ forget_network() {
 }
 
 cmd_addnetwork() {
-	(($# >= 1)) || die "usage: addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER]..."
-	local name=$1 internet=0 ports="" host
+	(($# >= 1)) || die "usage: addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER[/tcp|/udp]]..."
+	local name=$1 internet=0 ports
 	shift
 	validate_name container "$name"
+	PORTS=""
 	while (($#)); do
 		case $1 in
 		-i | --internet) internet=1 ;;
 		-e | --expose)
-			(($# >= 2)) || die "--expose needs HOST:CONTAINER, e.g. --expose 3000:8080"
-			parse_expose "$2"
-			host=${EXPOSE%%:*}
-			[[ " $ports " != *" $host:"* ]] || die "host port $host is exposed twice"
-			ports+="${ports:+ }$EXPOSE"
+			(($# >= 2)) || die "--expose needs HOST:CONTAINER[/tcp|/udp], e.g. --expose 3000:8080"
+			add_expose "$2"
 			shift
 			;;
-		--expose=*)
-			parse_expose "${1#*=}"
-			host=${EXPOSE%%:*}
-			[[ " $ports " != *" $host:"* ]] || die "host port $host is exposed twice"
-			ports+="${ports:+ }$EXPOSE"
-			;;
+		--expose=*) add_expose "${1#*=}" ;;
 		*) die "unknown option '$1' for addnetwork: see 'conductor.sh addnetwork -h'" ;;
 		esac
 		shift
 	done
+	ports=$PORTS
 
 	lock_acquire "$LOCKFILE"
 	local state=$CONTAINERDIR/$name/state
@@ -552,7 +591,9 @@ cmd_addnetwork() {
 	if ((routed)); then
 		iptables_snapshot
 		for p in $ports; do
-			host_port_in_use "${p%%:*}" && die "host port ${p%%:*} is already in use: choose another"
+			expose_fields "$p"
+			host_port_in_use "$EXP_HOST" "$EXP_PROTO" &&
+				die "host port $EXP_HOST/$EXP_PROTO is already in use: choose another"
 		done
 	fi
 
