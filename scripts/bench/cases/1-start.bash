@@ -1,7 +1,10 @@
 # Case 1: start-to-exit of /bin/true in new PID+UTS+IPC+MNT+NET namespaces,
 # in the same rootfs (the shared debootstrap base), for every runtime.
-# Baseline: unshare + chroot. Targets: conductor.sh run <= crun; the run
-# helper dl-run <= 1.3x the bare clone+pivot_root.
+# Baseline: unshare + chroot. Targets: conductor.sh run --rm <= crun (a
+# whole lifecycle each: crun run creates, starts, waits and deletes; run
+# --rm records, starts, waits and removes); the run helper dl-run <= 1.3x
+# the bare clone+pivot_root. "conductor.sh run" alone (its container
+# removed between runs, untimed) shows what the removal costs.
 # shellcheck shell=bash
 
 case_1() {
@@ -14,6 +17,7 @@ case_1() {
 	measure 1 "bare clone+pivot_root (C)" peer -- "$BARE_RUN" "$root" /bin/true
 	measure 1 "dl-run (task3 helper)" ours -- "$DL_RUN" --hostname bench --rootfs "$root" -- /bin/true
 	measure 1 "conductor.sh run" ours --prepare "$stop_c1" -- "$CONDUCTOR" run bench c1 -- /bin/true
+	measure 1 "conductor.sh run --rm" ours -- "$CONDUCTOR" run --rm bench c1 -- /bin/true
 	measure 1 "conductor.sh run --pids (cgroup)" ours --prepare "$stop_c1" \
 		-- "$CONDUCTOR" run --pids 1024 bench c1 -- /bin/true
 	"$CONDUCTOR" stop c1 >/dev/null 2>&1
@@ -24,7 +28,7 @@ case_1() {
 	# not in the bench's package list (large dependency trees): rows say so
 	require_peer 1 podman podman || true
 	require_peer 1 lxc lxc-execute || true
-	target_ratio "1a conductor.sh run <= crun" 1 "conductor.sh run" "$(crun_variant 1)" 1.0
+	target_ratio "1a conductor.sh run --rm <= crun" 1 "conductor.sh run --rm" "$(crun_variant 1)" 1.0
 	target_ratio "1b dl-run <= 1.3x bare clone+pivot_root" 1 "dl-run (task3 helper)" "bare clone+pivot_root (C)" 1.3
 }
 
