@@ -522,17 +522,24 @@ run_flags() {
 # stop does. In the foreground, run removes it itself once dl-run returns.
 run_rm_prepare() {
 	local name=$1 detach=$2
-	# shellcheck source=network.sh
-	declare -F network_cleanup >/dev/null || source "$CONDUCTOR_DIR/lib/network.sh"
 	((detach)) || return 0
 	args+=(--on-exit "$CONDUCTOR_DIR/conductor.sh" --on-exit stop --on-exit=--from-monitor --on-exit "$name")
 	RUN_RM_NOTE=" (removed when it ends: --rm)"
 }
 
 # remove_now NAME: a foreground run --rm is over: remove the container.
+# network.sh is read only when it has a network (addnetwork from another
+# shell while it ran); there is no monitor to tell it is stopping (dl-run,
+# the monitor, has returned).
 remove_now() {
 	lock_acquire "$LOCKFILE"
-	! container_exists "$1" || remove_container "$1" 0
+	if container_exists "$1"; then
+		state_read "$CONTAINERDIR/$1/state"
+		# shellcheck source=network.sh
+		[[ -z ${STATE[veth]:-} ]] || declare -F network_cleanup >/dev/null ||
+			source "$CONDUCTOR_DIR/lib/network.sh"
+		remove_container "$1" 0 1
+	fi
 	lock_release
 }
 
@@ -611,14 +618,15 @@ monitor_is_me() {
 		[[ ${PROC_STAT[19]} == "${STATE[parentstart]:-}" ]]
 }
 
-# remove_container NAME FROM_MONITOR: end the container and remove
+# remove_container NAME FROM_MONITOR [ENDED]: end the container and remove
 # everything it made (with the lock held). FROM_MONITOR=1: this process is
-# its monitor, so there is no monitor to wait for.
+# its monitor, so there is no monitor to wait for. ENDED=1: its dl-run has
+# returned (run --rm), so no monitor needs telling that it is stopping.
 remove_container() {
-	local name=$1 from_monitor=$2 dir=$CONTAINERDIR/$1 state=$CONTAINERDIR/$1/state
+	local name=$1 from_monitor=$2 ended=${3:-0} dir=$CONTAINERDIR/$1 state=$CONTAINERDIR/$1/state
 	# tells dl-run (the monitor of a detached container) that the exit code
 	# is not wanted: it ends as soon as the init has, without the lock we hold
-	[[ ! -f $state ]] || state_set "$state" status stopping
+	[[ ! -f $state ]] || ((ended)) || state_set "$state" status stopping
 	state_read "$state"
 	local pid=${STATE[pid]:-} start=${STATE[starttime]:-}
 	local parent=${STATE[parent]:-} parentstart=${STATE[parentstart]:-}

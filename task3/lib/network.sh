@@ -710,21 +710,22 @@ network_cleanup() {
 	local name=$1 state=$CONTAINERDIR/$1/state veth subnet peers peer ps
 	state_read "$state"
 	veth=${STATE[veth]:-} subnet=${STATE[subnet]:-} peers=${STATE[peers]:-}
+	# addnetwork records the veth before it makes anything: without one
+	# there is no rule, route or link of this container to remove
+	[[ -n $veth ]] || return 0
 	delete_rules_of "$veth"
-	if [[ -n $veth ]]; then
-		ip link del "$veth" 2>/dev/null || true
-		for peer in $peers; do
-			ps=$CONTAINERDIR/$peer/state
-			[[ -f $ps ]] || continue
-			# container_alive reads the peer's state into STATE
-			if container_alive "$peer"; then
-				in_container_netns "${STATE[pid]}" ip route del "$subnet" 2>/dev/null || true
-			fi
-			# shellcheck disable=SC2086 # the peers are words
-			state_set "$ps" peers "$(without_word "$name" ${STATE[peers]:-})"
-			hosts_entry "$peer" "$name"
-		done
-	fi
+	ip link del "$veth" 2>/dev/null || true
+	for peer in $peers; do
+		ps=$CONTAINERDIR/$peer/state
+		[[ -f $ps ]] || continue
+		# container_alive reads the peer's state into STATE
+		if container_alive "$peer"; then
+			in_container_netns "${STATE[pid]}" ip route del "$subnet" 2>/dev/null || true
+		fi
+		# shellcheck disable=SC2086 # the peers are words
+		state_set "$ps" peers "$(without_word "$name" ${STATE[peers]:-})"
+		hosts_entry "$peer" "$name"
+	done
 }
 
 # without_word WORD LIST...: the words of LIST but WORD, space-separated.

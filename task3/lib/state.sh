@@ -174,13 +174,12 @@ container_status() {
 
 # ---- removing state directories ---------------------------------------------
 
-# mounts_under DIR: set MOUNTS to the mount points at or below DIR, deepest
-# first. mountinfo escapes spaces and the like as \040 octal; printf %b
-# decodes them (printf -v: no fork per line of mountinfo, which has hundreds
-# of lines on a busy host). A container's live root is two mounts on one
-# point (its overlay on a bind of the directory): it is listed twice, and
-# each umount takes the topmost. sort runs only when there is something
-# to order.
+# mounts_under DIR: set MOUNTS to the mount points at or below DIR, the
+# newest first. mountinfo escapes spaces and the like as \040 octal; printf
+# %b decodes them (printf -v: no fork per line of mountinfo, which has
+# hundreds of lines on a busy host). A container's live root is two mounts
+# on one point (its overlay on a bind of the directory): it is listed twice,
+# and each umount takes the topmost.
 mounts_under() {
 	local dir=$1 mp
 	MOUNTS=()
@@ -190,9 +189,13 @@ mounts_under() {
 			MOUNTS+=("$mp")
 		fi
 	done </proc/self/mountinfo
-	if ((${#MOUNTS[@]} > 1)); then
-		mapfile -t MOUNTS < <(printf '%s\n' "${MOUNTS[@]}" | sort -r)
-	fi
+	# mountinfo lists mounts in the order they were made: the reverse
+	# unmounts each before what it was mounted on (no sort, no fork)
+	local i reversed=()
+	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+		reversed+=("${MOUNTS[i]}")
+	done
+	MOUNTS=("${reversed[@]}")
 }
 
 # remove_tree DIR: delete a directory of the tool's (a container's, a layer
@@ -202,9 +205,14 @@ mounts_under() {
 remove_tree() {
 	local dir=$1 mp
 	mounts_under "$dir"
-	for mp in "${MOUNTS[@]}"; do
-		umount "$mp" 2>/dev/null || umount -l "$mp" || warn "cannot unmount $mp"
-	done
+	# one umount for all (a live root is two, stacked); one by one, lazily
+	# if need be, only when that fails
+	if ((${#MOUNTS[@]})) && ! umount "${MOUNTS[@]}" 2>/dev/null; then
+		mounts_under "$dir"
+		for mp in "${MOUNTS[@]}"; do
+			umount "$mp" 2>/dev/null || umount -l "$mp" || warn "cannot unmount $mp"
+		done
+	fi
 	mounts_under "$dir"
 	((${#MOUNTS[@]} == 0)) ||
 		die "something is still mounted under $dir: not deleting it (unmount it, then try again)"

@@ -17,6 +17,8 @@ case_1() {
 	measure 1 "bare clone+pivot_root (C)" peer -- "$BARE_RUN" "$root" /bin/true
 	measure 1 "dl-run (task3 helper)" ours -- "$DL_RUN" --hostname bench --rootfs "$root" -- /bin/true
 	measure 1 "conductor.sh run" ours --prepare "$stop_c1" -- "$CONDUCTOR" run bench c1 -- /bin/true
+	# the row above leaves its last c1; each run --rm removes its own
+	"$CONDUCTOR" stop c1 >/dev/null 2>&1 || true
 	measure 1 "conductor.sh run --rm" ours -- "$CONDUCTOR" run --rm bench c1 -- /bin/true
 	measure 1 "conductor.sh run --pids (cgroup)" ours --prepare "$stop_c1" \
 		-- "$CONDUCTOR" run --pids 1024 bench c1 -- /bin/true
