@@ -175,17 +175,21 @@ container_runs_sleep() {
 	run "$C" logs ttd
 	assert_equal "${lines[0]%$'\r'}" /dev/pts/0
 	assert_equal "${lines[1]%$'\r'}" "24 80"
-	# bash on the pty waits for input that never ends: it is still up
-	sleep 0.5
+	# bash reads the pty, whose input never ends: it runs (with stdin at
+	# its end, as without -t, it would have exited and the container too)
+	wait_until 100 bash_on_pty ttd
 	run "$C" inspect -f status ttd
 	assert_output running
-	run "$C" exec ttd -- ps -o tty=,comm= -p 1,2
-	assert_line --regexp '^pts/0 +bash$'
 	# -dit is Docker's habit: accepted, the same
 	"$C" run -dit ttimg ttd2
-	sleep 0.5
+	wait_until 100 bash_on_pty ttd2
 	run "$C" inspect -f status ttd2
 	assert_output running
+}
+
+# The container's PID 2 is bash, on the container's pty.
+bash_on_pty() {
+	"$C" exec "$1" -- ps -o tty=,comm= -p 2 2>/dev/null | grep -qE '^pts/0 +bash$'
 }
 
 @test "run/exec -t -i: -i refused with -d alone, unknown options one clear line" {
