@@ -66,7 +66,7 @@ done
 
 usage() {
 	cat <<USAGE
-Usage: $DL_PROG <command> [arguments]   (run as root)
+Usage: $DL_PROG <command> [arguments]   (as root; as a user: rootless, no network)
 
 Images
   build <image> [Conductorfile]     build an image (FROM, RUN, COPY)
@@ -108,6 +108,18 @@ show_help() {
 	fi
 }
 
+# An ordinary user gets rootless containers (run's user namespace, dl-run
+# and userns.h), in their own state root (config.sh). What needs the host's
+# root is refused before anything is made.
+require_privileges() {
+	((EUID)) || return 0
+	case $1 in
+	addnetwork | peer)
+		die "$1 needs root: a rootless container has its own loopback only (run it with sudo, as root's containers)"
+		;;
+	esac
+}
+
 main() {
 	local cmd=${1:-}
 	case $cmd in
@@ -130,7 +142,7 @@ main() {
 			return 0
 		fi
 	done
-	require_root
+	require_privileges "$cmd"
 	"cmd_$cmd" "$@"
 }
 

@@ -2,9 +2,14 @@
 # Every value may be overridden by an environment variable of the same name.
 # shellcheck shell=bash
 
-# Where images, containers and caches live: beside the script by default, as
-# in the original. Tests and graders point it at their own directory.
-CONDUCTOR_ROOT=${CONDUCTOR_ROOT:-$CONDUCTOR_DIR}
+# Where images, containers and caches live: for root beside the script, as
+# in the original; for an ordinary user (rootless containers) in their own
+# data directory, as podman's. Tests and graders point it at their own.
+if ((EUID == 0)); then
+	CONDUCTOR_ROOT=${CONDUCTOR_ROOT:-$CONDUCTOR_DIR}
+else
+	CONDUCTOR_ROOT=${CONDUCTOR_ROOT:-${XDG_DATA_HOME:-$HOME/.local/share}/docker-lite}
+fi
 
 # debootstrap base images, one per <distro>-<suite>. Separate from the root so
 # a whole test suite (or several state roots) debootstraps only once.

@@ -457,7 +457,9 @@ cmd_run() {
 	lock_release
 
 	local args=(--hostname "$name" --lower "$lower" --upper "$dir/upper" --work "$dir/work"
-		--rootfs "$dir/rootfs" --live-root --pidfile "$dir/state" --lock "$LOCKFILE")
+		--rootfs "$dir/rootfs" --pidfile "$dir/state" --lock "$LOCKFILE")
+	# rootless, the root is mounted inside the container only (userns.h)
+	((EUID)) || args+=(--live-root)
 	[[ -z $cpus$memory$pids ]] || args+=(--cgroup "$(container_cgroup_name "$name")")
 	[[ -z $cpus ]] || args+=(--cpus "$cpus")
 	[[ -z $memory ]] || args+=(--memory "$memory")

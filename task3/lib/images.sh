@@ -322,6 +322,42 @@ remove_stale_tmp() {
 	done
 }
 
+# debootstrap_base DISTRO SUITE DIR MIRROR: as root, the base into DIR.
+debootstrap_base() {
+	local distro=$1 suite=$2 tmp=$3 mirror=$4
+	echo " ---> debootstrap $suite into the base cache (a few minutes, once per machine)"
+	# BEGIN SOLUTION: debootstrap --variant=minbase with BASE_PACKAGES into $tmp (from $mirror if set); on failure die "debootstrap of $distro:$suite failed ..."
+	local args=(--variant=minbase "--include=$BASE_PACKAGES" "$suite" "$tmp")
+	[[ -z $mirror ]] || args+=("$mirror")
+	# its I: lines are the progress. It inherits the lock on purpose: if this
+	# script is killed, the lock is held until debootstrap has ended too, so
+	# no other build removes the directory under a debootstrap still running.
+	if ! debootstrap "${args[@]}" 2>&1 | sed -u 's/^/     /'; then
+		die "debootstrap of $distro:$suite failed (see the lines above): nothing was cached; check the mirror (${mirror:-the default of debootstrap}) and try again"
+	fi
+	# END SOLUTION
+}
+
+# mmdebstrap_base SUITE DIR MIRROR: rootless, the base made by mmdebstrap
+# in a user namespace of its own (--mode=unshare). Its map is not the
+# containers' (its root is the first subordinate id, ours is the user:
+# userns.h), so it writes a tar, whose owners are the ids inside, and
+# root of a user namespace with our map unpacks it: each file then belongs
+# to the right user inside. /dev is left out: nobody may make device nodes
+# there, and a container gets its own /dev.
+mmdebstrap_base() {
+	local suite=$1 tmp=$2 mirror=$3
+	command -v mmdebstrap >/dev/null ||
+		die "a rootless build makes its base with mmdebstrap: install it (sudo apt-get install mmdebstrap uidmap), or build as root"
+	echo " ---> mmdebstrap --mode=unshare $suite into the base cache (a minute or more, once per user)"
+	local args=(--mode=unshare --variant=minbase "--include=$BASE_PACKAGES" --format=tar "$suite" -)
+	[[ -z $mirror ]] || args+=("$mirror")
+	if ! mmdebstrap "${args[@]}" 2> >(sed -u 's/^/     /' >&2) |
+		"$HELPER_DIR/dl-run" --unshare -- tar -x -f - -C "$tmp" --numeric-owner --exclude='./dev/*'; then
+		die "mmdebstrap of $suite failed (see the lines above): nothing was cached; it needs subordinate ids (/etc/subuid, /etc/subgid) and the mirror (${mirror:-the default of mmdebstrap})"
+	fi
+}
+
 # ensure_base DISTRO SUITE MIRROR: the base rootfs exists afterwards.
 # debootstrap runs in a temporary directory renamed only on success, under
 # a lock of its own so that two builds needing the same base make it once.
@@ -345,17 +381,11 @@ ensure_base() {
 	tmp=$(mktemp -d "$BASEDIR/.tmp-$name.XXXXXX")
 	# shellcheck disable=SC2064 # expand now: $tmp is local
 	trap "remove_tree $(printf '%q' "$tmp")" EXIT
-	echo " ---> debootstrap $suite into the base cache (a few minutes, once per machine)"
-	# BEGIN SOLUTION: debootstrap --variant=minbase with BASE_PACKAGES into $tmp (from $mirror if set); on failure die "debootstrap of $distro:$suite failed ..."
-	local args=(--variant=minbase "--include=$BASE_PACKAGES" "$suite" "$tmp")
-	[[ -z $mirror ]] || args+=("$mirror")
-	# its I: lines are the progress. It inherits the lock on purpose: if this
-	# script is killed, the lock is held until debootstrap has ended too, so
-	# no other build removes the directory under a debootstrap still running.
-	if ! debootstrap "${args[@]}" 2>&1 | sed -u 's/^/     /'; then
-		die "debootstrap of $distro:$suite failed (see the lines above): nothing was cached; check the mirror (${mirror:-the default of debootstrap}) and try again"
+	if ((EUID)); then
+		mmdebstrap_base "$suite" "$tmp" "$mirror"
+	else
+		debootstrap_base "$distro" "$suite" "$tmp" "$mirror"
 	fi
-	# END SOLUTION
 	mv -T "$tmp" "$dir"
 	trap - EXIT
 	exec {fd}>&-

@@ -216,5 +216,12 @@ remove_tree() {
 	mounts_under "$dir"
 	((${#MOUNTS[@]} == 0)) ||
 		die "something is still mounted under $dir: not deleting it (unmount it, then try again)"
-	rm -rf --one-file-system -- "$dir"
+	# rootless: files of the container's other users (_apt, nobody) have
+	# ids from the user's subordinate range: only root of a user namespace
+	# with the containers' map may remove them
+	if ((EUID)); then
+		"$HELPER_DIR/dl-run" --unshare -- rm -rf --one-file-system -- "$dir"
+	else
+		rm -rf --one-file-system -- "$dir"
+	fi
 }

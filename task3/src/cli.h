@@ -10,6 +10,7 @@
 
 #include "cgroup.h"
 #include "env.h"
+#include "userns.h"
 #include "volume.h"
 
 #include <stddef.h>
@@ -38,6 +39,8 @@ struct run_opts {
 	size_t nvolumes;
 	int harden;
 	int live_root;                            /* the overlay on the host too (liveroot.h) */
+	int rootless;                             /* not an option: started by a user (userns.h) */
+	struct userns_ids ids;                    /* rootless: the maps' ids */
 	const char *on_exit[ON_EXIT_MAX + 1];     /* --detach: run when it ends, NULL-terminated */
 	size_t non_exit;
 	char **argv; /* the command, NULL-terminated */

@@ -36,6 +36,26 @@ static void mount_volumes(const struct run_opts *o)
 	close(root);
 }
 
+/* Rootless (userns.h): proc and sysfs are mounted into the root before
+ * pivot_root (rootfs.h says why); device nodes and, with the host's
+ * network, /sys are the host's, bound (struct host_nodes). */
+static void build_rootless(const struct run_opts *o)
+{
+	const char *what = "?";
+	char proc[PATH_MAX], sys[PATH_MAX];
+	struct host_nodes host;
+	int rc;
+	if ((rc = path_join(proc, sizeof(proc), o->rootfs, "proc")) ||
+	    (rc = path_join(sys, sizeof(sys), o->rootfs, "sys")))
+		die_err(rc, "the container's root %s: path too long", o->rootfs);
+	if ((rc = fs_open_host_nodes(&host, o->share_net, &what)) || (rc = fs_mount_proc(proc, &what)) ||
+	    (rc = fs_mount_sys(sys, o->share_net || o->harden, &host, &what)) ||
+	    (rc = fs_pivot(o->rootfs, &what)) || (rc = fs_mount_dev(&host, &what)) ||
+	    (o->harden && (rc = fs_mask(&what))))
+		die_err(rc, "cannot set up the container: %s", what);
+	fs_close_host_nodes(&host);
+}
+
 static void build_container(const struct run_opts *o)
 {
 	const char *what = "?";
@@ -47,9 +67,11 @@ static void build_container(const struct run_opts *o)
 	if (fs_check_root(o->rootfs, &what))
 		die("%s (in %s)", what, o->rootfs);
 	mount_volumes(o);
-	if ((rc = fs_pivot(o->rootfs, &what)) || (rc = fs_mount_proc(&what)) ||
-	    (rc = fs_mount_sys(o->share_net || o->harden, &what)) || (rc = fs_mount_dev(&what)) ||
-	    (o->harden && (rc = fs_mask(&what))))
+	if (o->rootless)
+		build_rootless(o);
+	else if ((rc = fs_pivot(o->rootfs, &what)) || (rc = fs_mount_proc("/proc", &what)) ||
+		 (rc = fs_mount_sys("/sys", o->share_net || o->harden, NULL, &what)) ||
+		 (rc = fs_mount_dev(NULL, &what)) || (o->harden && (rc = fs_mask(&what))))
 		die_err(rc, "cannot set up the container: %s", what);
 	if (o->hostname && sys_sethostname(o->hostname, strlen(o->hostname)) < 0)
 		die_errno("cannot set the hostname %s", o->hostname);
@@ -123,8 +145,13 @@ int container_main(void *arg)
 	if (slave >= 0)
 		command_use_tty(slave);
 	/* nobody inside may open /proc/1/exe (this binary, on the host) or
-	 * ptrace us (cf. runc CVE-2019-5736); reset by the command's exec */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	 * ptrace us (cf. runc CVE-2019-5736); reset by the command's exec.
+	 * Rootless, the user outside must reach us (/proc/PID/ns for exec,
+	 * /proc/PID/root for cp), which a non-dumpable process forbids to
+	 * all but the host's root; our binary is a sealed copy instead
+	 * (userns_seal_self), so /proc/1/exe leads nowhere writable. */
+	if (!o->rootless)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	const char *what = "?";
 	int rc;
 	struct user_id user;

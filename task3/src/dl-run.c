@@ -46,6 +46,7 @@
 #include "sys.h"
 #include "syscalls.h"
 #include "tty.h"
+#include "userns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -185,6 +186,8 @@ static pid_t clone_init(struct child_ctx *ctx)
 	if (!ctx->o->share_net)
 		flags |= CLONE_NEWNET; /* build's RUN keeps the host's network for apt */
 	/* END SOLUTION */
+	if (ctx->o->rootless)
+		flags |= CLONE_NEWUSER; /* made first: it owns the others (userns.h) */
 	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
@@ -369,6 +372,11 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 	forward_signals_to(pid);
 	close(go[0]);
 	close(ready[1]);
+	/* rootless: the init has no ids until we map them, from outside */
+	if (o->rootless && (rc = userns_write_maps(pid, &o->ids))) {
+		abandon(o, pid, cg);
+		die_err(rc, "cannot map the user namespace's ids (newuidmap/newgidmap, /etc/subuid)");
+	}
 	/* in the cgroup before the init runs a single instruction of setup */
 	if (cg && (rc = cg_attach(cg, pid))) {
 		abandon(o, pid, cg);
@@ -472,6 +480,36 @@ static int check_volume(const char *spec)
 	return DL_EXIT_FAILURE;
 }
 
+/* --unshare -- COMMAND: COMMAND as root of a user namespace with the
+ * containers' maps (podman unshare): how a user removes what a rootless
+ * container's other users made (conductor.sh's remove_tree). */
+static int unshare_run(char **argv)
+{
+	struct userns_ids ids;
+	if (geteuid() == 0)
+		die("--unshare is for ordinary users: root needs no user namespace");
+	userns_ids_of_caller(&ids);
+	return userns_run(&ids, argv);
+}
+
+/* Started by an ordinary user: the container gets a user namespace whose
+ * root is that user (userns.h).  What needs the host's root is refused
+ * here, before anything is made. */
+static void start_rootless(struct run_opts *o, char **argv)
+{
+	int rc = userns_seal_self(argv);
+	if (rc)
+		die_err(rc, "cannot run from a sealed copy of %s", argv[0]);
+	if (o->live_root)
+		die("--live-root needs root: a user cannot mount on the host (rootless, the root is mounted inside the container only)");
+	if (o->cgroup)
+		die("rootless containers cannot have --cpus, --memory or --pids here: that needs cgroup v2 with the controllers delegated to you (systemd's user slice); run as root for limits");
+	o->rootless = 1;
+	userns_ids_of_caller(&o->ids);
+	if (!userns_has_ranges(&o->ids))
+		userns_warn_single(&o->ids);
+}
+
 int main(int argc, char **argv)
 {
 	struct run_opts o;
@@ -493,6 +531,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "--check-volume") == 0)
 		return check_volume(argv[2]);
+	if (argc > 3 && strcmp(argv[1], "--unshare") == 0 && strcmp(argv[2], "--") == 0)
+		return unshare_run(argv + 3);
 	int rc = run_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err));
 	if (rc > 0) {
 		fputs(RUN_USAGE, stdout);
@@ -504,7 +544,7 @@ int main(int argc, char **argv)
 		return DL_EXIT_FAILURE;
 	}
 	if (geteuid() != 0)
-		die("must be run as root: namespaces, mounts and cgroups need it (try sudo)");
+		start_rootless(&o, argv);
 	signal(SIGPIPE, SIG_IGN); /* a vanished reader is an error return, not death */
 	return o.detach ? run_detached(&o) : run_foreground(&o);
 }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -106,21 +107,33 @@ int fs_pivot(const char *rootfs, const char **what)
 	return 0;
 }
 
-int fs_mount_proc(const char **what)
+int fs_mount_proc(const char *at, const char **what)
 {
-	/* BEGIN SOLUTION: mount a new proc filesystem at /proc, nosuid, nodev, noexec (man 5 proc) */
+	/* BEGIN SOLUTION: mount a new proc filesystem at `at` (/proc), nosuid, nodev, noexec (man 5 proc) */
 	/* a proc mounted from inside the new PID namespace lists only it */
-	TRY(sys_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), "mount /proc");
+	TRY(sys_mount("proc", at, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), "mount /proc");
 	/* END SOLUTION */
 	return 0;
 }
 
-int fs_mount_sys(int readonly, const char **what)
+/* Put a copy made by fs_open_host_nodes (a detached mount) at target. */
+static int place_copy(int fd, const char *target)
+{
+	return sys_move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+int fs_mount_sys(const char *at, int readonly, const struct host_nodes *host, const char **what)
 {
 	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (readonly ? MS_RDONLY : 0);
+	if (host && host->sys >= 0) {
+		/* rootless with the host's network: its sysfs, bound */
+		TRY(place_copy(host->sys, at), "bind the host's /sys");
+		TRY(sys_mount(NULL, at, NULL, MS_BIND | MS_REMOUNT | flags, NULL), "make /sys read-only");
+		return 0;
+	}
 	/* BEGIN SOLUTION: mount sysfs at /sys with these flags (man 5 sysfs) */
 	/* sysfs shows the network namespace of whoever mounts it */
-	TRY(sys_mount("sysfs", "/sys", "sysfs", flags, NULL), "mount /sys");
+	TRY(sys_mount("sysfs", at, "sysfs", flags, NULL), "mount /sys");
 	/* END SOLUTION */
 	return 0;
 }
@@ -141,7 +154,46 @@ static const struct {
 	{ "/dev/ptmx", "pts/ptmx" },
 };
 
-int fs_mount_dev(const char **what)
+int fs_open_host_nodes(struct host_nodes *host, int need_sys, const char **what)
+{
+	_Static_assert(sizeof(dev_nodes) / sizeof(dev_nodes[0]) == DL_DEV_NODES, "one fd per node");
+	for (size_t i = 0; i < DL_DEV_NODES; i++)
+		host->dev[i] = -1;
+	host->sys = -1;
+	/* copies of the mounts (open_tree), not paths: after pivot_root the
+	 * host's mounts are out of our namespace, and a bind of one fails */
+	for (size_t i = 0; i < DL_DEV_NODES; i++)
+		TRY(host->dev[i] = sys_open_tree(AT_FDCWD, dev_nodes[i].path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC),
+		    "copy the host's device nodes");
+	if (need_sys)
+		TRY(host->sys = sys_open_tree(AT_FDCWD, "/sys",
+					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE),
+		    "copy the host's /sys");
+	return 0;
+}
+
+void fs_close_host_nodes(struct host_nodes *host)
+{
+	for (size_t i = 0; host && i < DL_DEV_NODES; i++)
+		if (host->dev[i] >= 0)
+			close(host->dev[i]);
+	if (host && host->sys >= 0)
+		close(host->sys);
+}
+
+/* A device node: made (root), or the host's bound on an empty file. */
+static int make_node(size_t i, const struct host_nodes *host)
+{
+	if (!host)
+		return sys_mknod(dev_nodes[i].path, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor));
+	int fd = open(dev_nodes[i].path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return place_copy(host->dev[i], dev_nodes[i].path);
+}
+
+int fs_mount_dev(const struct host_nodes *host, const char **what)
 {
 	/* A bind of the host's /dev would hand the container every disk, and
 	 * an "rm -rf" of the container through it would empty the host's
@@ -152,9 +204,7 @@ int fs_mount_dev(const char **what)
 	    "mount a tmpfs on /dev");
 	mode_t old_umask = umask(0);
 	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++)
-		TRY(sys_mknod(dev_nodes[i].path, S_IFCHR | 0666,
-			      makedev(dev_nodes[i].major, dev_nodes[i].minor)),
-		    "create the device nodes in /dev");
+		TRY(make_node(i, host), "create the device nodes in /dev");
 	TRY(mkdir("/dev/pts", 0755), "mkdir /dev/pts");
 	TRY(mkdir("/dev/shm", 01777), "mkdir /dev/shm");
 	umask(old_umask);

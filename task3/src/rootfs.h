@@ -31,9 +31,26 @@ int fs_make_private(const char **what);
 int fs_mount_root(const struct run_opts *o, const char **what);
 int fs_check_root(const char *rootfs, const char **what);
 int fs_pivot(const char *rootfs, const char **what);
-int fs_mount_proc(const char **what);
-int fs_mount_sys(int readonly, const char **what);
-int fs_mount_dev(const char **what);
+/* at: "/proc" after fs_pivot; rootless, <rootfs>/proc before it, while
+ * the host's proc is still in sight (a user namespace's root may mount a
+ * proc or sysfs only where one fully visible is mounted already: the
+ * kernel's mount_too_revealing) */
+int fs_mount_proc(const char *at, const char **what);
+/* Rootless, a container may not make device nodes (mknod needs the host's
+ * root) nor mount a sysfs of a network namespace it does not own (build's
+ * --share-net): it binds the host's, opened before pivot_root hides them. */
+#define DL_DEV_NODES 6
+struct host_nodes {
+	int dev[DL_DEV_NODES];
+	int sys; /* -1: mount a sysfs of our own */
+};
+int fs_open_host_nodes(struct host_nodes *host, int need_sys, const char **what);
+/* Once bound: no fd of the host's may stay with the init, whose
+ * /proc/1/fd a process inside could open. */
+void fs_close_host_nodes(struct host_nodes *host);
+/* host NULL: as root, a sysfs and device nodes of our own */
+int fs_mount_sys(const char *at, int readonly, const struct host_nodes *host, const char **what);
+int fs_mount_dev(const struct host_nodes *host, const char **what);
 int fs_mask(const char **what);
 
 #endif

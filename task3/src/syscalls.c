@@ -79,6 +79,17 @@ int sys_openat2(int dirfd, const char *path, void *how, size_t size)
 	return (int)syscall(SYS_openat2, dirfd, path, how, size);
 }
 
+int sys_open_tree(int dirfd, const char *path, unsigned int flags)
+{
+	return (int)syscall(SYS_open_tree, dirfd, path, flags);
+}
+
+int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
+		   unsigned int flags)
+{
+	return (int)syscall(SYS_move_mount, from_dirfd, from_path, to_dirfd, to_path, flags);
+}
+
 pid_t sys_clone(int (*fn)(void *), void *stack_top, int flags, void *arg)
 {
 	return clone(fn, stack_top, flags, arg);

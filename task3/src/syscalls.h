@@ -30,6 +30,11 @@ int sys_capset(void *header, const void *data);
 int sys_close_range(unsigned int first, unsigned int last, int flags);
 /* openat2(2) (Linux 5.6) has no glibc wrapper; how is a struct open_how */
 int sys_openat2(int dirfd, const char *path, void *how, size_t size);
+/* the new mount API (Linux 5.2): a detached copy of a mount, and putting
+ * it in place; rootless containers bind the host's devices this way */
+int sys_open_tree(int dirfd, const char *path, unsigned int flags);
+int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
+		   unsigned int flags);
 pid_t sys_clone(int (*fn)(void *), void *stack_top, int flags, void *arg);
 /* rt_sigaction(2) setting SIG_DFL: unlike glibc's sigaction(), it also
  * reaches the two signals glibc keeps for itself (32 and 33) */
