@@ -114,6 +114,11 @@ While the container exists, .containers/<name>/rootfs on the host is its
 root: copy files in there, read what the container writes.
 Hardening (dropped capabilities, no_new_privs, masked /proc files) is on
 unless CONDUCTOR_HARDEN=0.
+Rootless (run by an ordinary user, state in ~/.local/share/docker-lite): a
+user namespace too, whose root is you and whose other users are your
+subordinate ids (/etc/subuid, /etc/subgid); the root is mounted inside the
+container only (cp still reaches a running one); no --cpus, --memory,
+--pids, addnetwork or peer.
 HELP
 }
 

@@ -48,6 +48,7 @@ static void build_rootless(const struct run_opts *o)
 	if ((rc = path_join(proc, sizeof(proc), o->rootfs, "proc")) ||
 	    (rc = path_join(sys, sizeof(sys), o->rootfs, "sys")))
 		die_err(rc, "the container's root %s: path too long", o->rootfs);
+	host.tty_group = userns_has_ranges(&o->ids);
 	if ((rc = fs_open_host_nodes(&host, o->share_net, &what)) || (rc = fs_mount_proc(proc, &what)) ||
 	    (rc = fs_mount_sys(sys, o->share_net || o->harden, &host, &what)) ||
 	    (rc = fs_pivot(o->rootfs, &what)) || (rc = fs_mount_dev(&host, &what)) ||

@@ -208,9 +208,11 @@ int fs_mount_dev(const struct host_nodes *host, const char **what)
 	TRY(mkdir("/dev/pts", 0755), "mkdir /dev/pts");
 	TRY(mkdir("/dev/shm", 01777), "mkdir /dev/shm");
 	umask(old_umask);
-	/* newinstance: the container's own ptys, not the host's */
+	/* newinstance: the container's own ptys, not the host's.  Group tty
+	 * (5) owns them where it exists: not in a rootless one-id map. */
+	int tty_group = !host || host->tty_group;
 	TRY(sys_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		      "newinstance,ptmxmode=0666,mode=0620,gid=5"),
+		      tty_group ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620"),
 	    "mount /dev/pts");
 	TRY(sys_mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		      "mode=1777,size=65536k"),

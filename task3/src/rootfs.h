@@ -42,7 +42,8 @@ int fs_mount_proc(const char *at, const char **what);
 #define DL_DEV_NODES 6
 struct host_nodes {
 	int dev[DL_DEV_NODES];
-	int sys; /* -1: mount a sysfs of our own */
+	int sys;       /* -1: mount a sysfs of our own */
+	int tty_group; /* the map has gid 5 (tty), for /dev/pts */
 };
 int fs_open_host_nodes(struct host_nodes *host, int need_sys, const char **what);
 /* Once bound: no fd of the host's may stay with the init, whose

@@ -8,7 +8,7 @@ T3_CFLAGS := $(CFLAGS) -I$(COMMON_DIR) -I$(T3_SRC)
 T3_COMMON := $(COMMON_DIR)/err.c $(COMMON_DIR)/fsutil.c $(COMMON_DIR)/cgroup.c $(COMMON_DIR)/sys.c
 T3_HEADERS := $(wildcard $(T3_SRC)/*.h)
 
-UNIT_TESTS += test_task3_cli test_task3_pure test_task3_caps test_task3_fds test_task3_safepath test_task3_relay test_task3_tty test_task3_liveroot test_task3_user test_task3_volume
+UNIT_TESTS += test_task3_cli test_task3_pure test_task3_caps test_task3_fds test_task3_safepath test_task3_relay test_task3_tty test_task3_liveroot test_task3_user test_task3_volume test_task3_userns
 
 test_task3_cli: test_task3_cli.c $(addprefix $(T3_SRC)/,cli.c runlimits.c procstat.c volume.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
@@ -52,3 +52,8 @@ test_task3_liveroot: test_task3_liveroot.c $(addprefix $(T3_SRC)/,liveroot.c roo
 # real scratch root full of symlinks to the host; mount() recorded
 test_task3_volume: test_task3_volume.c $(addprefix $(T3_SRC)/,volume.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_mount -lcmocka
+
+# rootless: the user's subordinate range found in /etc/subuid's text, and
+# the map newuidmap gets for it (or the one-id map)
+test_task3_userns: test_task3_userns.c $(addprefix $(T3_SRC)/,userns.c fds.c forward.c status.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka

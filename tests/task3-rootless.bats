@@ -1,0 +1,255 @@
+# bats file_tags=task3
+# Task 3 rootless (DESIGN §11): conductor.sh as an ordinary user, whom the
+# suite creates (scripts/rootless-user: a subordinate range, their own copy
+# of the tool, the Debian base unpacked under their map) and removes. Build
+# with RUN and COPY, run, exec, cp, logs, stop in a user namespace whose
+# root is the user; the security promises as attacks that must fail; a
+# user without subordinate ids; what needs root refused. Runs as root
+# (sudo make test); every command under test runs as the user.
+
+# shellcheck disable=SC2016 # single-quoted code runs in the container
+load helpers/common
+load helpers/task3
+bats_require_minimum_version 1.5.0
+
+RL=dl-rl-test
+RL_FLAT=dl-rl-flat
+
+setup_file() {
+	task3_prepare
+	local user home
+	for user in "$RL" "$RL_FLAT"; do
+		"$DL_REPO/scripts/rootless-user" del "$user" # a killed run's
+	done
+	"$DL_REPO/scripts/rootless-user" add "$RL"
+	"$DL_REPO/scripts/rootless-user" add "$RL_FLAT" --no-ranges
+	for user in "$RL" "$RL_FLAT"; do
+		home=$(home_of "$user")
+		"$DL_REPO/scripts/rootless-user" base "$user" "$CONDUCTOR_BASE_CACHE/debian-bookworm" \
+			"$home/.local/share/docker-lite/.cache/base/debian-bookworm"
+	done
+}
+
+teardown_file() {
+	local user
+	for user in "$RL" "$RL_FLAT"; do
+		stop_all_of "$user"
+		"$DL_REPO/scripts/rootless-user" del "$user"
+	done
+}
+
+teardown() {
+	stop_all_of "$RL"
+	stop_all_of "$RL_FLAT"
+}
+
+home_of() { getent passwd "$1" | cut -d: -f6; }
+
+# as USER CMD...: CMD as USER, with a login's plain environment (no
+# CONDUCTOR_ROOT: the user's default state root is under test too)
+as() {
+	local user=$1 home
+	home=$(home_of "$user")
+	shift
+	setpriv --reuid "$user" --regid "$user" --init-groups \
+		env -i HOME="$home" USER="$user" LOGNAME="$user" PATH=/usr/local/bin:/usr/bin:/bin \
+		STOP_TIMEOUT=2 "$@"
+}
+
+# rl ARGS...: the user's conductor.sh (their own copy) as the user
+rl() { as "$RL" "$(home_of "$RL")/docker-lite/task3/conductor.sh" "$@"; }
+rl_flat() { as "$RL_FLAT" "$(home_of "$RL_FLAT")/docker-lite/task3/conductor.sh" "$@"; }
+
+state_root_of() { echo "$(home_of "$1")/.local/share/docker-lite"; }
+
+stop_all_of() {
+	local user=$1 dir
+	id "$user" >/dev/null 2>&1 || return 0
+	for dir in "$(state_root_of "$user")"/.containers/*/; do
+		[[ -d $dir ]] || continue
+		as "$user" "$(home_of "$user")/docker-lite/task3/conductor.sh" stop "$(basename "$dir")" >/dev/null 2>&1 || true
+	done
+}
+
+# the start of USER's subordinate range in FILE (/etc/subuid or /etc/subgid)
+range_start() { grep "^$1:" "$2" | head -1 | cut -d: -f2; }
+
+# an image on the user's base, written by hand as the other suites do
+hand_image() {
+	local user=$1 name=$2 root
+	root=$(state_root_of "$user")
+	as "$user" mkdir -p "$root/.images/$name" "$root/.containers" "$root/.cache/layers"
+	as "$user" sh -c "printf 'base=debian-bookworm\ncreated=1\n' >'$root/.images/$name/image'"
+}
+
+# the user's processes that are not zombies
+live_processes_of() { ps -u "$1" -o stat=,pid=,args= | grep -v '^Z' || true; }
+
+# one line per map line, fields single-spaced
+squeeze() { tr -s ' ' | sed 's/^ //'; }
+
+@test "rootless build: state in the user's own data directory; RUN and COPY layers whose files belong to the right users" {
+	local home ctx
+	home=$(home_of "$RL")
+	ctx=$home/ctx
+	as "$RL" mkdir -p "$ctx"
+	as "$RL" sh -c "echo note >'$ctx/note'"
+	as "$RL" sh -c "printf '%s\n' 'FROM debian:bookworm' \
+		'RUN useradd -u 1234 alice && mkdir /data && touch /data/f && chown alice: /data/f && id -u >/data/builder' \
+		'COPY note /note' >'$ctx/Conductorfile'"
+	run as "$RL" sh -c "cd '$ctx' && '$home/docker-lite/task3/conductor.sh' build rlimg"
+	assert_success
+	assert_output --partial "Image rlimg built: 2 layers"
+	# the user's own state root, the user's own files
+	assert [ -f "$home/.local/share/docker-lite/.images/rlimg/image" ]
+	assert_equal "$(stat -c %U "$home/.local/share/docker-lite/.images/rlimg/image")" "$RL"
+	# inside: alice's file is alice's, COPY's and RUN's root's
+	run rl run --rm rlimg b1 -- sh -c 'stat -c "%U %u" /data/f /note; cat /data/builder'
+	assert_success
+	assert_output "alice 1234
+root 0
+0"
+	# outside: alice's is the user's subordinate id 1233 (1 is the first),
+	# the note the user's own
+	local f note
+	f=$(find "$home/.local/share/docker-lite/.cache/layers" -path '*/diff/data/f')
+	note=$(find "$home/.local/share/docker-lite/.cache/layers" -path '*/diff/note')
+	assert_equal "$(stat -c %u "$f")" "$(($(range_start "$RL" /etc/subuid) + 1233))"
+	assert_equal "$(stat -c %u "$note")" "$(id -u "$RL")"
+}
+
+@test "rootless run: PID 1 and 2, its own hostname, root inside is the user outside (uid_map)" {
+	hand_image "$RL" plain
+	rl run -d plain r1 -- sleep 600
+	local pid uid start
+	pid=$(rl inspect -f pid r1)
+	uid=$(id -u "$RL")
+	start=$(range_start "$RL" /etc/subuid)
+	run rl exec r1 -- id
+	assert_success
+	assert_output "uid=0(root) gid=0(root) groups=0(root)"
+	run rl exec r1 -- sh -c 'cat /proc/2/comm; hostname; cat /proc/self/uid_map'
+	assert_success
+	assert_equal "$(squeeze <<<"$output")" "sleep
+r1
+0 $uid 1
+1 $start 65536"
+	# the host's view of the same map, and of who the init is
+	assert_equal "$(squeeze </proc/"$pid"/uid_map)" "0 $uid 1
+1 $start 65536"
+	assert_equal "$(stat -c %u "/proc/$pid")" "$uid"
+	run rl ps
+	assert_line --regexp "^r1 +plain +$pid +running"
+}
+
+@test "rootless exec, cp both ways, logs, inspect, stop: nothing of it is left" {
+	hand_image "$RL" plain
+	local home uid
+	home=$(home_of "$RL")
+	uid=$(id -u "$RL")
+	rl run -d plain r2 -- sh -c 'echo started; exec sleep 600'
+	as "$RL" sh -c "echo from-host >'$home/in.txt'"
+	rl cp "$home/in.txt" r2:/in.txt
+	run rl exec r2 -- stat -c '%U %s' /in.txt
+	assert_output "root 10"
+	rl exec r2 -- sh -c 'echo from-inside >/out.txt'
+	rl cp r2:/out.txt "$home/out.txt"
+	assert_equal "$(cat "$home/out.txt")" "from-inside"
+	assert_equal "$(stat -c %u "$home/out.txt")" "$uid"
+	run rl logs r2
+	assert_output "started"
+	run rl stop r2
+	assert_success
+	# no process of the user, nothing mounted from their home anywhere, no
+	# state, no file of the host's root in their home
+	# (a zombie is not a process left running: where PID 1 reaps no
+	# orphans, as on this project's machines, an ended monitor stays one)
+	assert_equal "$(live_processes_of "$uid")" ""
+	run grep -lsF "$home" /proc/[0-9]*/mountinfo
+	assert_output ""
+	assert [ ! -e "$home/.local/share/docker-lite/.containers/r2" ]
+	run find "$home" -xdev -uid 0
+	assert_output ""
+}
+
+@test "rootless security: root inside cannot read or change the host's root-owned files through a bind" {
+	hand_image "$RL" plain
+	run rl run --rm -v /etc:/hostetc plain sec1 -- sh -c 'cat /hostetc/shadow'
+	assert_failure
+	assert_output --partial "Permission denied"
+	run rl run --rm -v /etc:/hostetc plain sec2 -- sh -c 'echo owned >/hostetc/dl-rl-probe'
+	assert_failure
+	assert [ ! -e /etc/dl-rl-probe ]
+	run rl run --rm -v /root:/hostroot plain sec3 -- ls /hostroot
+	assert_failure
+	assert_output --partial "Permission denied"
+}
+
+@test "rootless security: cp reads and writes on the host only what the user may" {
+	hand_image "$RL" plain
+	rl run -d plain sec4 -- sleep 600
+	run rl cp /etc/shadow sec4:/stolen
+	assert_failure
+	run rl exec sec4 -- test -e /stolen
+	assert_failure
+	run rl cp sec4:/etc/hostname /etc/dl-rl-probe
+	assert_failure
+	assert [ ! -e /etc/dl-rl-probe ]
+}
+
+@test "rootless security: the container sees none of the host's processes" {
+	hand_image "$RL" plain
+	# the host has this very test's processes, and many more; inside, when
+	# sh expands the glob, there are the init and sh
+	run rl run --rm plain sec5 -- sh -c 'echo /proc/[0-9]*; kill -0 '"$$"' 2>/dev/null || echo no-such-process'
+	assert_success
+	assert_line --index 0 "/proc/1 /proc/2"
+	assert_line --index 1 no-such-process
+}
+
+@test "rootless without subordinate ids: one id, root, and a warning of what will not work" {
+	hand_image "$RL_FLAT" plain
+	local uid
+	uid=$(id -u "$RL_FLAT")
+	# dl-run warns before the container starts: its line comes first
+	run rl_flat run --rm plain f1 -- sh -c 'id -u; cat /proc/self/uid_map'
+	assert_success
+	assert_line --index 0 --partial "no subordinate ids for $RL_FLAT"
+	assert_line --index 0 --partial "apt-get and chown to other users fail inside"
+	assert_equal "$(tail -n +2 <<<"$output" | squeeze)" "0
+0 $uid 1"
+}
+
+@test "rootless: what needs root is refused with a clear error, and nothing is made" {
+	hand_image "$RL" plain
+	run rl addnetwork x --internet
+	assert_failure
+	assert_output --partial "addnetwork needs root"
+	run rl peer a b
+	assert_output --partial "peer needs root"
+	run rl run --rm --cpus 1 plain lim1 -- true
+	assert_failure
+	assert_output --partial "rootless containers cannot have --cpus, --memory or --pids here"
+	assert [ ! -e "$(state_root_of "$RL")/.containers/lim1" ]
+	run rl ps
+	assert_output "No containers found"
+}
+
+@test "rootless build of a base: mmdebstrap --mode=unshare, under the containers' map" {
+	[[ -z ${DL_STOCK_VM:-} ]] || skip "mmdebstrap from the mirror takes many minutes under emulation; the host run checks it"
+	local home root
+	home=$(home_of "$RL")
+	root=$home/mm
+	as "$RL" mkdir -p "$root"
+	as "$RL" sh -c "printf 'FROM debian:bookworm\n' >'$home/Conductorfile.base'"
+	run as "$RL" env CONDUCTOR_ROOT="$root" "$home/docker-lite/task3/conductor.sh" build mmimg "$home/Conductorfile.base"
+	assert_success
+	assert_output --partial "mmdebstrap --mode=unshare bookworm"
+	local base=$root/.cache/base/debian-bookworm
+	# root's files are the user's, shadow's group the subordinate gid 42
+	assert_equal "$(stat -c %u "$base/root")" "$(id -u "$RL")"
+	assert_equal "$(stat -c %g "$base/etc/shadow")" "$(($(range_start "$RL" /etc/subgid) + 41))"
+	run as "$RL" env CONDUCTOR_ROOT="$root" "$home/docker-lite/task3/conductor.sh" run --rm mmimg m1 -- stat -c %G /etc/shadow
+	assert_success
+	assert_output "shadow"
+}
