@@ -83,7 +83,7 @@ hand_image() {
 }
 
 # the user's processes that are not zombies
-live_processes_of() { ps -u "$1" -o stat=,pid=,args= | grep -v '^Z' || true; }
+live_processes_of() { pgrep -a -u "$1" --runstates R,S,D,T,t,I || true; }
 
 # one line per map line, fields single-spaced
 squeeze() { tr -s ' ' | sed 's/^ //'; }
@@ -229,7 +229,7 @@ r1
 	assert_output --partial "peer needs root"
 	run rl run --rm --cpus 1 plain lim1 -- true
 	assert_failure
-	assert_output --partial "rootless containers cannot have --cpus, --memory or --pids here"
+	assert_output --partial "rootless containers cannot have --cpus, --memory or --pids yet"
 	assert [ ! -e "$(state_root_of "$RL")/.containers/lim1" ]
 	run rl ps
 	assert_output "No containers found"

@@ -503,7 +503,7 @@ static void start_rootless(struct run_opts *o, char **argv)
 	if (o->live_root)
 		die("--live-root needs root: a user cannot mount on the host (rootless, the root is mounted inside the container only)");
 	if (o->cgroup)
-		die("rootless containers cannot have --cpus, --memory or --pids here: that needs cgroup v2 with the controllers delegated to you (systemd's user slice); run as root for limits");
+		die("rootless containers cannot have --cpus, --memory or --pids yet: without root, limits need cgroup v2 controllers delegated to you (systemd's user slice), which docker-lite does not use yet; run as root for limits");
 	o->rootless = 1;
 	userns_ids_of_caller(&o->ids);
 	if (!userns_has_ranges(&o->ids))
