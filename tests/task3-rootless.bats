@@ -51,9 +51,11 @@ as() {
 	local user=$1 home
 	home=$(home_of "$user")
 	shift
-	setpriv --reuid "$user" --regid "$user" --init-groups \
+	# from their home: the tree under test may be where they cannot go
+	# (/root, in the stock VM), and a shell there would say so on stderr
+	(cd "$home" && setpriv --reuid "$user" --regid "$user" --init-groups \
 		env -i HOME="$home" USER="$user" LOGNAME="$user" PATH=/usr/local/bin:/usr/bin:/bin \
-		STOP_TIMEOUT=2 "$@"
+		STOP_TIMEOUT=2 "$@")
 }
 
 # rl ARGS...: the user's conductor.sh (their own copy) as the user
