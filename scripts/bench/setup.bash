@@ -35,6 +35,66 @@ bench_setup() {
 	make_oci_bundle "$WORK/bundle-true" /bin/true
 	make_oci_bundle "$WORK/bundle-sleep" /bin/sleep infinity
 	netlab_up "$BENCH_LAB" >/dev/null
+	rootless_setup
+}
+
+# ---- rootless ------------------------------------------------------------------------
+
+# The rootless rows run as an ordinary user the bench makes
+# (scripts/rootless-user: a subordinate range, their own copy of the tool,
+# the base under their map) and removes. RL_AS: the words that run a
+# command as them (setpriv and env, measured alone in case 1), RL_C their
+# conductor.sh, RL_BASE their base. Empty RL_AS: no rootless rows (why in
+# RL_WHY).
+BENCH_RL_USER=${BENCH_RL_USER:-dl-bench-rl}
+RL_AS=() RL_C="" RL_BASE="" RL_WHY=""
+rootless_setup() {
+	local home err=$WORK/rootless-setup.err
+	"$REPO/scripts/rootless-user" del "$BENCH_RL_USER" 2>/dev/null || true
+	if ! "$REPO/scripts/rootless-user" add "$BENCH_RL_USER" 2>"$err"; then
+		RL_WHY="cannot make the user $BENCH_RL_USER: $(last_error "$err")"
+		return 0
+	fi
+	BENCH_RL_MADE=1
+	home=$(getent passwd "$BENCH_RL_USER" | cut -d: -f6)
+	RL_BASE=$home/.local/share/docker-lite/.cache/base/debian-bookworm
+	if ! "$REPO/scripts/rootless-user" base "$BENCH_RL_USER" "$BASE_ROOTFS" "$RL_BASE" 2>"$err"; then
+		RL_WHY="cannot give $BENCH_RL_USER the base: $(last_error "$err")"
+		return 0
+	fi
+	RL_AS=(setpriv --reuid "$BENCH_RL_USER" --regid "$BENCH_RL_USER" --init-groups
+		env -i "HOME=$home" PATH=/usr/bin:/bin STOP_TIMEOUT=2)
+	RL_C=$home/docker-lite/task3/conductor.sh
+	(cd "$home" && "${RL_AS[@]}" sh -c 'mkdir -p ~/.local/share/docker-lite/.images/bench &&
+		echo base=debian-bookworm >~/.local/share/docker-lite/.images/bench/image')
+}
+
+# rootless_row CASE VARIANT KIND -- CMD...: a row of CMD as the bench's user
+# (from their home), or the reason there is none.
+rootless_row() {
+	local case=$1 variant=$2 kind=$3
+	shift 4
+	if ((${#RL_AS[@]} == 0)); then
+		record_unavailable "$case" "$variant" failed "$RL_WHY"
+		return 0
+	fi
+	# from their home: the tree may be where they cannot go (/root); not
+	# in a subshell, which would keep the row from the results
+	local here=$PWD
+	cd "${RL_BASE%%/.local/*}" || return 0
+	measure "$case" "$variant" "$kind" -- "${RL_AS[@]}" "$@"
+	cd "$here" || die "cannot return to $here"
+}
+
+rootless_cleanup() {
+	[[ -n ${BENCH_RL_MADE:-} ]] || return 0
+	local dir home
+	home=$(getent passwd "$BENCH_RL_USER" | cut -d: -f6)
+	for dir in "$home"/.local/share/docker-lite/.containers/*/; do
+		[[ -d $dir ]] || continue
+		(cd "$home" && "${RL_AS[@]}" "$RL_C" stop "$(basename "$dir")" >/dev/null 2>&1)
+	done
+	"$REPO/scripts/rootless-user" del "$BENCH_RL_USER" >/dev/null 2>&1
 }
 
 # The image every case runs: plain Debian, no layers. When the base is not
@@ -180,6 +240,7 @@ bench_cleanup() {
 		done
 	fi
 	netlab_down "$BENCH_LAB" >/dev/null 2>&1
+	rootless_cleanup
 	[[ -z ${WORK:-} ]] || rm -rf --one-file-system -- "$WORK"
 	exit "$rc"
 }

@@ -23,6 +23,7 @@ case_1() {
 	measure 1 "conductor.sh run --pids (cgroup)" ours --prepare "$stop_c1" \
 		-- "$CONDUCTOR" run --pids 1024 bench c1 -- /bin/true
 	"$CONDUCTOR" stop c1 >/dev/null 2>&1
+	start_rootless
 	start_with_bwrap
 	start_with_crun
 	require_peer 1 runc runc && measure 1 runc peer -- runc run --bundle "$WORK/bundle-true" bench-c1-runc
@@ -32,6 +33,18 @@ case_1() {
 	require_peer 1 lxc lxc-execute || true
 	target_ratio "1a conductor.sh run --rm <= crun" 1 "conductor.sh run --rm" "$(crun_variant 1)" 1.0
 	target_ratio "1b dl-run <= 1.3x bare clone+pivot_root" 1 "dl-run (task3 helper)" "bare clone+pivot_root (C)" 1.3
+}
+
+# Rootless (an ordinary user, a user namespace too): the user switch
+# alone, then dl-run and run --rm as that user, and bwrap's rootless mode;
+# each row includes the switch, and all run over the user's copy of the base.
+start_rootless() {
+	rootless_row 1 "setpriv + env (the rootless rows' user switch)" peer -- /bin/true
+	rootless_row 1 "dl-run, rootless" ours -- "$DL_RUN" --hostname bench --rootfs "$RL_BASE" -- /bin/true
+	rootless_row 1 "conductor.sh run --rm, rootless" ours -- "$RL_C" run --rm bench c1 -- /bin/true
+	command -v bwrap >/dev/null || return 0
+	rootless_row 1 "bwrap --unshare-user, rootless" peer -- bwrap --unshare-user --unshare-pid \
+		--unshare-uts --unshare-ipc --unshare-net --ro-bind "$RL_BASE" / --proc /proc --dev /dev /bin/true
 }
 
 start_with_bwrap() {

@@ -12,6 +12,7 @@ case_2() {
 	measure 2 "conductor.sh exec" ours -- "$CONDUCTOR" exec exe2 -- /bin/true
 	exec_with_oci crun
 	exec_with_oci runc
+	exec_rootless
 	in_lab "$CONDUCTOR" stop exe2 >/dev/null 2>&1
 	target_ratio "2 conductor.sh exec <= crun exec" 2 "conductor.sh exec" "$(crun_variant 2) exec" 1.0
 }
@@ -33,4 +34,16 @@ exec_with_oci() {
 	OCI_IDS+=("$runtime $id")
 	measure 2 "$label exec" peer ${wrap:+--wrap "$wrap"} -- "$runtime" exec "$id" /bin/true
 	${wrap:+"$wrap"} "$runtime" delete -f "$id" >/dev/null 2>&1 || true
+}
+
+# conductor.sh exec as the bench's ordinary user into their own running
+# container (the row includes the user switch: case 1 measures it alone).
+exec_rootless() {
+	local home
+	if ((${#RL_AS[@]})); then
+		home=${RL_BASE%%/.local/*}
+		(cd "$home" && "${RL_AS[@]}" "$RL_C" run -d bench rx2 -- sleep infinity) >/dev/null 2>&1 3>&-
+	fi
+	rootless_row 2 "conductor.sh exec, rootless" ours -- "$RL_C" exec rx2 -- /bin/true
+	((${#RL_AS[@]} == 0)) || (cd "$home" && "${RL_AS[@]}" "$RL_C" stop rx2) >/dev/null 2>&1
 }
