@@ -105,6 +105,9 @@ squeeze() { tr -s ' ' | sed 's/^ //'; }
 	# the user's own state root, the user's own files
 	assert [ -f "$home/.local/share/docker-lite/.images/rlimg/image" ]
 	assert_equal "$(stat -c %U "$home/.local/share/docker-lite/.images/rlimg/image")" "$RL"
+	# its size, though _apt's directories in it are closed to the user
+	run rl images
+	assert_line --regexp '^rlimg +[0-9.]+[KMG] +2 '
 	# inside: alice's file is alice's, COPY's and RUN's root's
 	run rl run --rm rlimg b1 -- sh -c 'stat -c "%U %u" /data/f /note; cat /data/builder'
 	assert_success

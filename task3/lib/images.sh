@@ -706,7 +706,11 @@ image_size() {
 		[[ ! -d $path ]] || paths+=("$path")
 	done < <(image_paths "$1")
 	((${#paths[@]})) || { echo 0; return 0; }
-	du -sch --one-file-system -- "${paths[@]}" 2>/dev/null | tail -n 1 | cut -f1 || echo "?"
+	# rootless: directories of the image's other users (_apt's, mode 700)
+	# are closed to the user; root of a namespace with the map reads them
+	local as=()
+	((EUID == 0)) || as=("$HELPER_DIR/dl-run" --unshare --)
+	"${as[@]}" du -sch --one-file-system -- "${paths[@]}" 2>/dev/null | tail -n 1 | cut -f1 || echo "?"
 }
 
 cmd_images() {
