@@ -122,7 +122,7 @@ help_ps() {
 Usage: conductor.sh ps
 
 List containers: NAME, IMAGE, PID (of its init, on the host), STATUS
-(running or exited), IP and PORTS (after addnetwork: HOST:CONTAINER for TCP,
+(running, paused or exited), IP and PORTS (after addnetwork: HOST:CONTAINER for TCP,
 HOST:CONTAINER/udp for UDP), CREATED.
 HELP
 }
@@ -143,10 +143,13 @@ HELP
 
 help_rm() {
 	cat <<'HELP'
-Usage: conductor.sh rm <name>
+Usage: conductor.sh rm [-f|--force] <name>
 
 The same as 'conductor.sh stop <name>' (Docker's habit): stop the container
 if it runs, and remove everything it made.
+  -f, --force      kill it at once (SIGKILL, no STOP_TIMEOUT grace)
+A paused container is unpaused first, by rm and stop alike: a frozen process
+takes no signal (on cgroup v1 not even SIGKILL) until it is thawed.
 HELP
 }
 
@@ -458,7 +461,8 @@ cmd_run() {
 
 	local args=(--hostname "$name" --lower "$lower" --upper "$dir/upper" --work "$dir/work"
 		--rootfs "$dir/rootfs" --live-root --pidfile "$dir/state" --lock "$LOCKFILE")
-	[[ -z $cpus$memory$pids ]] || args+=(--cgroup "$(container_cgroup_name "$name")")
+	# a cgroup leaf for every container, limits or not: pause freezes it
+	args+=(--cgroup "$(container_cgroup_name "$name")")
 	[[ -z $cpus ]] || args+=(--cpus "$cpus")
 	[[ -z $memory ]] || args+=(--memory "$memory")
 	[[ -z $pids ]] || args+=(--pids "$pids")
@@ -553,7 +557,7 @@ cmd_ps() {
 		# container_status reads the whole state into STATE
 		container_status "$name"
 		status=$CONTAINER_STATUS pid=-
-		[[ $status != running ]] || pid=${STATE[pid]}
+		[[ $status != running && $status != paused ]] || pid=${STATE[pid]}
 		ip=${STATE[ip]:-}
 		ports=${STATE[ports]:-}
 		ports=${ports// /,}
@@ -605,8 +609,12 @@ cmd_stop() {
 	((from_monitor)) || log "container $name stopped and removed"
 }
 
-# Docker's name for it
+# Docker's name for it; -f: no grace (terminate_container's SIGKILL at once)
 cmd_rm() {
+	if [[ ${1:-} == -f || ${1:-} == --force ]]; then
+		shift
+		STOP_TIMEOUT=0
+	fi
 	cmd_stop "$@"
 }
 
@@ -624,12 +632,19 @@ monitor_is_me() {
 # returned (run --rm), so no monitor needs telling that it is stopping.
 remove_container() {
 	local name=$1 from_monitor=$2 ended=${3:-0} dir=$CONTAINERDIR/$1 state=$CONTAINERDIR/$1/state
+	# read before "stopping" replaces the status: was it paused?
+	state_read "$state"
 	# tells dl-run (the monitor of a detached container) that the exit code
 	# is not wanted: it ends as soon as the init has, without the lock we hold
 	[[ ! -f $state ]] || ((ended)) || state_set "$state" status stopping
-	state_read "$state"
 	local pid=${STATE[pid]:-} start=${STATE[starttime]:-}
 	local parent=${STATE[parent]:-} parentstart=${STATE[parentstart]:-}
+	# a frozen process takes no signal, and on cgroup v1 not even SIGKILL
+	# kills it until it is thawed: unpause first (pause records "paused"
+	# before it freezes, so the record covers a pause that was killed)
+	if [[ ${STATE[status]:-} == paused ]] && init_alive "$pid" "$start"; then
+		container_freezer "$name" --thaw || warn "cannot unpause $name before stopping it: $FREEZER_ERROR"
+	fi
 	terminate_container "$name" "$pid" "$start"
 	# the monitor removes the cgroups it made, then ends: wait for it, so
 	# nothing of the container outlives stop

@@ -52,3 +52,9 @@ test_task3_liveroot: test_task3_liveroot.c $(addprefix $(T3_SRC)/,liveroot.c roo
 # real scratch root full of symlinks to the host; mount() recorded
 test_task3_volume: test_task3_volume.c $(addprefix $(T3_SRC)/,volume.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_mount -lcmocka
+
+# pause: the freezer of fake v1 and v2 leaves, read_file and write_file
+# wrapped to play the kernel (FREEZING before FROZEN, cgroup.events)
+UNIT_TESTS += test_task3_freeze
+test_task3_freeze: test_task3_freeze.c $(addprefix $(T3_SRC)/,freeze.c) $(T3_COMMON) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=read_file,--wrap=write_file -lcmocka

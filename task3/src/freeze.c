@@ -1,0 +1,98 @@
+#define _GNU_SOURCE
+#include "freeze.h"
+#include "fsutil.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+/* What is written where, and the line the kernel shows once it is done:
+ * [0] thawed, [1] frozen. */
+struct freezer {
+	const char *knob;
+	const char *value[2];
+	const char *report;
+	const char *reached[2];
+};
+
+static const struct freezer freezers[] = {
+	[CG_MODE_V1] = { "freezer.state", { "THAWED", "FROZEN" }, "freezer.state", { "THAWED", "FROZEN" } },
+	[CG_MODE_V2] = { "cgroup.freeze", { "0", "1" }, "cgroup.events", { "frozen 0", "frozen 1" } },
+};
+
+static const struct freezer *freezer_of(enum cg_mode mode)
+{
+	return mode == CG_MODE_V1 || mode == CG_MODE_V2 ? &freezers[mode] : NULL;
+}
+
+int freeze_reached(enum cg_mode mode, const char *report, int frozen)
+{
+	const struct freezer *f = freezer_of(mode);
+	if (!f)
+		return 0;
+	const char *want = f->reached[!!frozen];
+	size_t n = strlen(want);
+	for (const char *line = report; *line; line += strcspn(line, "\n"), line += *line == '\n')
+		if (strncmp(line, want, n) == 0 && (line[n] == '\n' || line[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* One write freezes (or thaws) every task of the cgroup, and every task
+ * that joins it later (exec) is born frozen. */
+static int write_state(const char *dir, const struct freezer *f, int frozen)
+{
+	char path[PATH_MAX];
+	int rc = path_join(path, sizeof(path), dir, f->knob);
+	return rc ? rc : write_file(path, f->value[frozen]);
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Poll the report file until it shows the state: freezing takes as long
+ * as the slowest task needs to reach a point where it can stop. */
+static int wait_reached(const char *dir, enum cg_mode mode, int frozen, long timeout_ms)
+{
+	const struct freezer *f = freezer_of(mode);
+	char path[PATH_MAX], text[256];
+	struct timespec start, pause = { 0, 1000 * 1000 };
+	int rc = path_join(path, sizeof(path), dir, f->report);
+	if (rc)
+		return rc;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		ssize_t n = read_file(path, text, sizeof(text));
+		if (n < 0)
+			return (int)n;
+		if (freeze_reached(mode, text, frozen))
+			return 0;
+		if (elapsed_ms(&start) >= timeout_ms)
+			return -ETIMEDOUT;
+		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 16 * 1000 * 1000)
+			pause.tv_nsec *= 2;
+	}
+}
+
+int freeze_cgroup(const struct cgroup *cg, int frozen, long timeout_ms)
+{
+	const char *dir = cg_freezer_dir(cg);
+	const struct freezer *f = freezer_of(cg->mode);
+	if (!dir || !f)
+		return -EOPNOTSUPP;
+	frozen = !!frozen;
+	int rc = 0;
+	/* BEGIN SOLUTION: write_state(), then wait_reached() the state; a freeze that does not complete is thawed again (write_state 0) */
+	if ((rc = write_state(dir, f, frozen)))
+		return rc;
+	rc = wait_reached(dir, cg->mode, frozen, timeout_ms);
+	if (rc && frozen)
+		write_state(dir, f, 0); /* never leave it half frozen */
+	/* END SOLUTION */
+	return rc;
+}
