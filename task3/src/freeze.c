@@ -7,18 +7,27 @@
 #include <time.h>
 
 /* What is written where, and the line the kernel shows once it is done:
- * [0] thawed, [1] frozen. */
+ * [0] thawed, [1] frozen.  retry: v1 cannot reliably freeze a cgroup while
+ * new processes keep appearing in it (a shell loop forking): it stays
+ * FREEZING until FROZEN is written again, and at times only after a thaw
+ * (the kernel's old freezer-subsystem.txt said to retry; runc does both).
+ * v2's freezer has no such bug. */
 struct freezer {
 	const char *knob;
 	const char *value[2];
 	const char *report;
 	const char *reached[2];
+	int retry;
 };
 
 static const struct freezer freezers[] = {
-	[CG_MODE_V1] = { "freezer.state", { "THAWED", "FROZEN" }, "freezer.state", { "THAWED", "FROZEN" } },
-	[CG_MODE_V2] = { "cgroup.freeze", { "0", "1" }, "cgroup.events", { "frozen 0", "frozen 1" } },
+	[CG_MODE_V1] = { "freezer.state", { "THAWED", "FROZEN" }, "freezer.state", { "THAWED", "FROZEN" }, 1 },
+	[CG_MODE_V2] = { "cgroup.freeze", { "0", "1" }, "cgroup.events", { "frozen 0", "frozen 1" }, 0 },
 };
+
+/* v1 retries: a few ms apart, with a thaw every RETHAW_EVERY tries */
+#define RETRY_PAUSE_MAX_NS (4 * 1000 * 1000)
+#define RETHAW_EVERY 25
 
 static const struct freezer *freezer_of(enum cg_mode mode)
 {
@@ -54,6 +63,14 @@ static long elapsed_ms(const struct timespec *since)
 	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
 }
 
+/* A freeze still under way on v1: write FROZEN again, now and then after
+ * a thaw (see retry above). */
+static int retry_freeze(const char *dir, const struct freezer *f, int tries)
+{
+	int rc = tries % RETHAW_EVERY == 0 ? write_state(dir, f, 0) : 0;
+	return rc ? rc : write_state(dir, f, 1);
+}
+
 /* Poll the report file until it shows the state: freezing takes as long
  * as the slowest task needs to reach a point where it can stop. */
 static int wait_reached(const char *dir, enum cg_mode mode, int frozen, long timeout_ms)
@@ -61,11 +78,12 @@ static int wait_reached(const char *dir, enum cg_mode mode, int frozen, long tim
 	const struct freezer *f = freezer_of(mode);
 	char path[PATH_MAX], text[256];
 	struct timespec start, pause = { 0, 1000 * 1000 };
+	long pause_max = frozen && f->retry ? RETRY_PAUSE_MAX_NS : 16 * 1000 * 1000;
 	int rc = path_join(path, sizeof(path), dir, f->report);
 	if (rc)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
+	for (int tries = 1;; tries++) {
 		ssize_t n = read_file(path, text, sizeof(text));
 		if (n < 0)
 			return (int)n;
@@ -74,8 +92,10 @@ static int wait_reached(const char *dir, enum cg_mode mode, int frozen, long tim
 		if (elapsed_ms(&start) >= timeout_ms)
 			return -ETIMEDOUT;
 		nanosleep(&pause, NULL);
-		if (pause.tv_nsec < 16 * 1000 * 1000)
+		if (pause.tv_nsec < pause_max)
 			pause.tv_nsec *= 2;
+		if (frozen && f->retry && (rc = retry_freeze(dir, f, tries)))
+			return rc;
 	}
 }
 
