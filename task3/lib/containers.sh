@@ -147,7 +147,7 @@ Usage: conductor.sh rm [-f|--force] <name>
 
 The same as 'conductor.sh stop <name>' (Docker's habit): stop the container
 if it runs, and remove everything it made.
-  -f, --force      kill it at once (SIGKILL, no STOP_TIMEOUT grace)
+  -f, --force      kill it at once: SIGKILL, no SIGTERM, no STOP_TIMEOUT
 A paused container is unpaused first, by rm and stop alike: a frozen process
 takes no signal (on cgroup v1 not even SIGKILL) until it is thawed.
 HELP
@@ -609,11 +609,11 @@ cmd_stop() {
 	((from_monitor)) || log "container $name stopped and removed"
 }
 
-# Docker's name for it; -f: no grace (terminate_container's SIGKILL at once)
+# Docker's name for it; -f: SIGKILL at once, no SIGTERM and no grace
 cmd_rm() {
 	if [[ ${1:-} == -f || ${1:-} == --force ]]; then
 		shift
-		STOP_TIMEOUT=0
+		STOP_FORCE=1
 	fi
 	cmd_stop "$@"
 }
@@ -644,6 +644,11 @@ remove_container() {
 	# before it freezes, so the record covers a pause that was killed)
 	if [[ ${STATE[status]:-} == paused ]] && init_alive "$pid" "$start"; then
 		container_freezer "$name" --thaw || warn "cannot unpause $name before stopping it: $FREEZER_ERROR"
+	fi
+	# rm -f: the kernel kills every process of the PID namespace with its init
+	if ((${STOP_FORCE:-0})) && init_alive "$pid" "$start"; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait_init_gone "$pid" "$start" 10 || true
 	fi
 	terminate_container "$name" "$pid" "$start"
 	# the monitor removes the cgroups it made, then ends: wait for it, so
