@@ -228,13 +228,24 @@ check_pids() {
 	fi
 }
 
-# The cgroup leaf of a container: its name plus a tag of the state root,
-# so containers of the same name under two state roots (two test suites,
-# a grader) never share a cgroup.
+# container_cgroup_name NAME: set CGROUP_NAME to the container's cgroup
+# leaf: its name plus a tag of the state root (the first 8 hex digits of
+# its path's SHA-256), so containers of the same name under two state roots
+# (two test suites, a grader) never share a cgroup. Every run needs it (every
+# container has a leaf, for pause), and sha256sum in $(...) costs two forks
+# (~15 ms on a busy machine): the tag is computed once and kept in the
+# root's CGROUP_TAG_FILE with the path it is for, so a copied root computes
+# its own.
 container_cgroup_name() {
-	local tag
-	tag=$(printf '%s' "$CONDUCTOR_ROOT" | sha256sum)
-	printf '%s.%s\n' "$1" "${tag:0:8}"
+	local file=$CONDUCTOR_ROOT/$CGROUP_TAG_FILE tag="" root=""
+	[[ ! -f $file ]] || { read -r tag && read -r root; } <"$file" || true
+	if [[ $root != "$CONDUCTOR_ROOT" || ! $tag =~ ^[0-9a-f]{8}$ ]]; then
+		tag=$(printf '%s' "$CONDUCTOR_ROOT" | sha256sum)
+		tag=${tag:0:8}
+		printf '%s\n%s\n' "$tag" "$CONDUCTOR_ROOT" >"$file.tmp$BASHPID"
+		mv -f "$file.tmp$BASHPID" "$file"
+	fi
+	CGROUP_NAME=$1.$tag
 }
 
 # ---- bounded waits -------------------------------------------------------------
@@ -276,6 +287,10 @@ cgroup_path_is_ours() {
 # (--remove-cgroup), so that on cgroup v2 the controllers docker-lite enabled
 # at the root are disabled again with the last group (a plain rmdir would
 # leave them on: common/cgroup.c keeps the record of them).
+#
+# Only leaves still there are removed: the monitor removes them when the
+# container ends, and stop waits for it, so usually none is left and no
+# dl-run is started (every container has a leaf: each stop would pay it).
 remove_cgroups() {
 	local state=$1 line path name names=()
 	while IFS= read -r line; do
@@ -285,6 +300,7 @@ remove_cgroups() {
 			warn "not removing '$path': not a docker-lite cgroup"
 			continue
 		fi
+		[[ -d $path ]] || continue
 		# v1 records one leaf per controller, all of the same name
 		name=${path##*/}
 		[[ " ${names[*]} " == *" $name "* ]] || names+=("$name")
@@ -462,7 +478,8 @@ cmd_run() {
 	local args=(--hostname "$name" --lower "$lower" --upper "$dir/upper" --work "$dir/work"
 		--rootfs "$dir/rootfs" --live-root --pidfile "$dir/state" --lock "$LOCKFILE")
 	# a cgroup leaf for every container, limits or not: pause freezes it
-	args+=(--cgroup "$(container_cgroup_name "$name")")
+	container_cgroup_name "$name"
+	args+=(--cgroup "$CGROUP_NAME")
 	[[ -z $cpus ]] || args+=(--cpus "$cpus")
 	[[ -z $memory ]] || args+=(--memory "$memory")
 	[[ -z $pids ]] || args+=(--pids "$pids")
