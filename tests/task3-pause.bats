@@ -197,6 +197,39 @@ gone() {
 	assert_line --partial "-f, --force"
 }
 
+# pause_killed NAME DELAY: start 'pause NAME' and SIGKILL it after DELAY
+# seconds, wherever it is then (its dl-run --freeze, a child, runs on).
+pause_killed() {
+	local pid
+	"$C" pause "$1" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$2"
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" || true
+}
+
+@test "pause: a pause SIGKILLed half-way leaves a container that unpause resumes and stop ends, and no cgroup" {
+	local delay dirs=() d
+	for delay in 0 0.01 0.03 0.1; do
+		"$C" run -d pzimg pzhalf -- sh -c "$COUNTER"
+		mapfile -t dirs < <("$C" inspect -f cgroups pzhalf)
+		wait_until 50 counter_above pzhalf 1
+		pause_killed pzhalf "$delay"
+		# whether it got as far as recording "paused" or not, unpause (or
+		# nothing, if it did not) leaves it running, and truly so
+		"$C" unpause pzhalf >/dev/null 2>&1 || true
+		assert_equal "$("$C" inspect -f status pzhalf)" running
+		run frozen_in_kernel pzhalf
+		assert_failure
+		wait_until 50 counter_above pzhalf "$(counter pzhalf)"
+		# killed half-way again, then stopped: stop thaws what may be frozen
+		pause_killed pzhalf "$delay"
+		run "$C" stop pzhalf
+		assert_success
+		for d in "${dirs[@]}"; do [[ ! -e $d ]] || fail "cgroup left after a pause killed at ${delay}s: $d"; done
+	done
+}
+
 @test "suite: no cgroup of this suite is left, in the freezer hierarchy or any other" {
 	"$C" run -d pzimg pzlast -- sleep infinity
 	local leaf

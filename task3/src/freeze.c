@@ -3,8 +3,11 @@
 #include "fsutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 /* What is written where, and the line the kernel shows once it is done:
  * [0] thawed, [1] frozen.  retry: v1 cannot reliably freeze a cgroup while
@@ -99,20 +102,50 @@ static int wait_reached(const char *dir, enum cg_mode mode, int frozen, long tim
 	}
 }
 
+/* One freeze or thaw of a cgroup at a time: a flock of its directory,
+ * held until the kernel reports the state.  Without it a pause whose caller
+ * was killed could still be writing FROZEN (v1 retries) after stop thawed
+ * the container, which would then never take stop's signals. */
+static int lock_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int err = -errno;
+			close(fd);
+			return err;
+		}
+	}
+	return fd;
+}
+
+/* Write the state, and wait until the kernel reports it. */
+static int change_state(const char *dir, const struct freezer *f, enum cg_mode mode, int frozen,
+			long timeout_ms)
+{
+	int rc = 0;
+	/* BEGIN SOLUTION: write_state(), then wait_reached() the state; a freeze that does not complete is thawed again (write_state 0) */
+	if ((rc = write_state(dir, f, frozen)))
+		return rc;
+	rc = wait_reached(dir, mode, frozen, timeout_ms);
+	if (rc && frozen)
+		write_state(dir, f, 0); /* never leave it half frozen */
+	/* END SOLUTION */
+	return rc;
+}
+
 int freeze_cgroup(const struct cgroup *cg, int frozen, long timeout_ms)
 {
 	const char *dir = cg_freezer_dir(cg);
 	const struct freezer *f = freezer_of(cg->mode);
 	if (!dir || !f)
 		return -EOPNOTSUPP;
-	frozen = !!frozen;
-	int rc = 0;
-	/* BEGIN SOLUTION: write_state(), then wait_reached() the state; a freeze that does not complete is thawed again (write_state 0) */
-	if ((rc = write_state(dir, f, frozen)))
-		return rc;
-	rc = wait_reached(dir, cg->mode, frozen, timeout_ms);
-	if (rc && frozen)
-		write_state(dir, f, 0); /* never leave it half frozen */
-	/* END SOLUTION */
+	int lock = lock_dir(dir);
+	if (lock < 0)
+		return lock;
+	int rc = change_state(dir, f, cg->mode, !!frozen, timeout_ms);
+	close(lock);
 	return rc;
 }

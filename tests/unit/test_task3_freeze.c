@@ -10,11 +10,17 @@
  * uninterruptible sleep) keeps it FREEZING / "frozen 0" for ever. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "freeze.h"
@@ -205,6 +211,43 @@ static void v1_a_stuck_freeze_is_retried_through_a_thaw(void **state)
 	assert_string_equal(last_written, "FROZEN");
 }
 
+/* A pause whose caller was killed may still be freezing: a thaw (stop's)
+ * waits for it to end, and only then thaws, so the container is never
+ * frozen again behind stop's back. */
+static void a_thaw_waits_for_a_freeze_under_way(void **state)
+{
+	(void)state;
+	struct cgroup cg = cgroup_of(CG_MODE_V1);
+	char buf[64];
+	start(CG_MODE_V1, 0);
+	put("freezer.state", "FROZEN\n");
+	int fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0); /* the freeze under way */
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		close(fd); /* the lock is the parent's, not this copy's */
+		_exit(freeze_cgroup(&cg, 0, 2000) == 0 ? 0 : 1);
+	}
+	/* not a readiness wait: the child must still be blocked after it */
+	nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000 * 1000 }, NULL);
+	/* looked at now, asserted once the lock is gone (a failing assertion
+	 * must not leave the child blocked) */
+	int status, ended_while_locked = waitpid(child, &status, WNOHANG) == child;
+	slurp("freezer.state", buf, sizeof(buf));
+	int thawed_while_locked = strcmp(buf, "THAWED\n") == 0;
+	assert_int_equal(flock(fd, LOCK_UN), 0);
+	close(fd);
+	if (!ended_while_locked)
+		assert_int_equal(waitpid(child, &status, 0), child);
+	assert_false(ended_while_locked);
+	assert_false(thawed_while_locked);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	slurp("freezer.state", buf, sizeof(buf));
+	assert_string_equal(buf, "THAWED\n");
+}
+
 /* No freezer directory (v1 without the hierarchy) or no cgroup at all. */
 static void no_freezer_is_unsupported_and_a_missing_leaf_is_enoent(void **state)
 {
@@ -226,6 +269,7 @@ int main(void)
 		cmocka_unit_test(v2_freeze_writes_cgroup_freeze_and_waits_for_events),
 		cmocka_unit_test(a_freeze_that_never_completes_is_undone),
 		cmocka_unit_test(v1_a_stuck_freeze_is_retried_through_a_thaw),
+		cmocka_unit_test(a_thaw_waits_for_a_freeze_under_way),
 		cmocka_unit_test(no_freezer_is_unsupported_and_a_missing_leaf_is_enoent),
 	};
 	return cmocka_run_group_tests_name("task3/freeze", tests, make_leaf, remove_leaf);
