@@ -14,12 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const v2_names[CG_NCONTROLLERS] = { "cpu", "memory", "pids" };
+/* v2: the controllers enabled for a limit; the freezer is none (NULL) */
+static const char *const v2_names[CG_NCONTROLLERS] = { "cpu", "memory", "pids", NULL };
 /* v1 hierarchies may be co-mounted ("cpu,cpuacct"): try each spelling */
 static const char *const v1_dirs[CG_NCONTROLLERS][3] = {
 	{ "cpu", "cpu,cpuacct", NULL },
 	{ "memory", NULL, NULL },
 	{ "pids", NULL, NULL },
+	{ "freezer", NULL, NULL },
 };
 
 const char *cg_mode_name(enum cg_mode mode)
@@ -98,6 +100,7 @@ static int wants(const struct cg_limits *l, enum cg_controller c)
 	case CG_CPU: return l->cpu_quota_us > 0;
 	case CG_MEMORY: return l->memory_bytes > 0;
 	case CG_PIDS: return l->pids_max > 0;
+	case CG_FREEZER: return 1; /* every container can be paused */
 	default: return 0;
 	}
 }
@@ -164,7 +167,7 @@ static unsigned controllers_in(const char *text)
 	for (const char *s = text; *s;) {
 		size_t n = strcspn(s, " \t\n");
 		for (int c = 0; c < CG_NCONTROLLERS; c++)
-			if (n == strlen(v2_names[c]) && strncmp(s, v2_names[c], n) == 0)
+			if (v2_names[c] && n == strlen(v2_names[c]) && strncmp(s, v2_names[c], n) == 0)
 				mask |= bit(c);
 		s += n;
 		s += strspn(s, " \t\n");
@@ -232,7 +235,7 @@ static unsigned wanted(const struct cg_limits *l)
 {
 	unsigned mask = 0;
 	for (int c = 0; c < CG_NCONTROLLERS; c++)
-		if (wants(l, c))
+		if (wants(l, c) && v2_names[c])
 			mask |= bit(c);
 	return mask;
 }
@@ -376,6 +379,7 @@ static int v1_apply(enum cg_controller c, const char *leaf, const struct cg_limi
 		return write_knob_num(leaf, "cpu.cfs_quota_us", l->cpu_quota_us);
 	case CG_MEMORY: return write_knob_num(leaf, "memory.limit_in_bytes", l->memory_bytes);
 	case CG_PIDS: return write_knob_num(leaf, "pids.max", l->pids_max);
+	case CG_FREEZER: return 0; /* nothing to set: thawed at birth */
 	default: return -EINVAL;
 	}
 }
@@ -387,8 +391,10 @@ static int v1_create(struct cgroup *cg, const char *group, const char *name, con
 		int rc;
 		if (!wants(l, c))
 			continue;
-		if ((rc = v1_hierarchy(cg->root, c, hier, sizeof(hier))) ||
-		    (rc = path_join(cg->v1_group[c], sizeof(cg->v1_group[c]), hier, group)) ||
+		rc = v1_hierarchy(cg->root, c, hier, sizeof(hier));
+		if (rc == -EOPNOTSUPP && c == CG_FREEZER)
+			continue; /* a container that cannot be paused, but runs */
+		if (rc || (rc = path_join(cg->v1_group[c], sizeof(cg->v1_group[c]), hier, group)) ||
 		    (rc = path_join(cg->leaf[c], sizeof(cg->leaf[c]), cg->v1_group[c], name)))
 			return rc;
 		if (sys_mkdir(cg->v1_group[c], 0755) < 0 && errno != EEXIST)
@@ -471,6 +477,12 @@ int cg_attach(const struct cgroup *cg, pid_t pid)
 			break;
 	}
 	return 0;
+}
+
+const char *cg_freezer_dir(const struct cgroup *cg)
+{
+	const char *dir = cg->mode == CG_MODE_V2 ? cg->leaf[0] : cg->leaf[CG_FREEZER];
+	return cg->mode != CG_MODE_NONE && dir[0] ? dir : NULL;
 }
 
 static int remove_dir(char *path, int ignore_busy)

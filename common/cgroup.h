@@ -24,7 +24,9 @@
 #define CG_RECORD_FILE "cgroup-root-enabled"
 
 enum cg_mode { CG_MODE_NONE = 0, CG_MODE_V1, CG_MODE_V2 };
-enum cg_controller { CG_CPU = 0, CG_MEMORY, CG_PIDS, CG_NCONTROLLERS };
+/* CG_FREEZER is no limit: every cgroup gets its leaf, for pause (on v2 every
+ * cgroup has cgroup.freeze, so there it is the one leaf, no controller). */
+enum cg_controller { CG_CPU = 0, CG_MEMORY, CG_PIDS, CG_FREEZER, CG_NCONTROLLERS };
 
 /* A limit of 0 means "leave unlimited". */
 struct cg_limits {
@@ -58,7 +60,8 @@ int cg_format_cpu_max(char *buf, size_t size, long quota_us, long period_us);
 /* Pure: "256M", "1G", "1048576" -> bytes; -EINVAL on anything else. */
 int cg_parse_size(const char *text, long long *bytes);
 
-/* Create <root>/.../<group>/<name> with the limits applied.  On failure,
+/* Create <root>/.../<group>/<name> with the limits applied (none: the leaf
+ * alone; v1: the freezer's, when that hierarchy is mounted).  On failure,
  * whatever was created is removed again.  Returns 0 or -errno. */
 int cg_create(struct cgroup *cg, const char *root, const char *group, const char *name,
 	      const struct cg_limits *limits);
@@ -68,6 +71,9 @@ int cg_create(struct cgroup *cg, const char *root, const char *group, const char
 int cg_open(struct cgroup *cg, const char *root, const char *group, const char *name);
 /* Move pid into the cgroup (every hierarchy on v1). */
 int cg_attach(const struct cgroup *cg, pid_t pid);
+/* The directory whose freezer pauses the cgroup: v2 the leaf, v1 the leaf
+ * in the freezer hierarchy; NULL when there is none (v1 without it). */
+const char *cg_freezer_dir(const struct cgroup *cg);
 /* Remove the leaf cgroup(s), then the group directory if nothing else uses
  * it; on v2, once the group is gone, disable again at the root exactly the
  * controllers cg_create enabled there (never one that was on before).  Safe

@@ -9,6 +9,7 @@
 #   images.sh      build, images, rmi, rmcache
 #   containers.sh  run, ps, stop (rm)
 #   exec.sh        exec
+#   pause.sh       pause, unpause
 #   cp.sh          cp
 #   inspect.sh     inspect
 #   logs.sh        logs
@@ -41,6 +42,7 @@ libs_of() {
 	build | images | rmi | rmcache) LIBS=(containers imageconfig images) ;;
 	run | ps) LIBS=(containers imageconfig) ;;
 	exec) LIBS=(imageconfig exec) ;;
+	pause | unpause) LIBS=(pause) ;;
 	cp) LIBS=(cp) ;;
 	inspect) LIBS=(imageconfig inspect) ;;
 	logs) LIBS=(logs) ;;
@@ -79,7 +81,9 @@ Containers
                                     its root is .containers/<name>/rootfs on the host
   ps                                list containers
   stop <name>                       stop a container and remove all it made
-  rm <name>                         the same as stop
+  rm [-f] <name>                    the same as stop (-f: kill it at once)
+  pause <name>                      freeze every process of a container
+  unpause <name>                    thaw them again
   exec [-it] <name> [-- cmd args...]
                                     run a command inside a running container
   cp <src> <name>:<dest>            copy files into a container

@@ -410,8 +410,9 @@ container root"
 		assert_equal "$(cat "${dirs[0]}/memory.max")" $((64 << 20))
 		assert_equal "$(cat "${dirs[0]}/pids.max")" 20
 	else
-		# a leaf in each controller's hierarchy
-		assert_equal "${#dirs[@]}" 3
+		# a leaf in each controller's hierarchy, and the freezer's (pause)
+		assert_equal "${#dirs[@]}" 4
+		[[ -n $(dir_with freezer.state "${dirs[@]}") ]]
 		d=$(dir_with cpu.cfs_quota_us "${dirs[@]}")
 		assert_equal "$(cat "$d/cpu.cfs_quota_us")" 50000
 		assert_equal "$(cat "$d/cpu.cfs_period_us")" 100000
@@ -427,6 +428,7 @@ container root"
 		assert_line --regexp '^[0-9]+:([^:]*,)?cpu(,[^:]*)?:/docker-lite/h4cg\.[0-9a-f]+$'
 		assert_line --regexp '^[0-9]+:memory:/docker-lite/h4cg\.[0-9a-f]+$'
 		assert_line --regexp '^[0-9]+:pids:/docker-lite/h4cg\.[0-9a-f]+$'
+		assert_line --regexp '^[0-9]+:freezer:/docker-lite/h4cg\.[0-9a-f]+$'
 	fi
 	run "$C" stop h4cg
 	assert_success
@@ -436,8 +438,10 @@ container root"
 @test "cgroups: the pids limit holds, and a foreground container's cgroup goes when it ends" {
 	# the init and sleep make 2 of 3; exec's sh makes 3, its first fork fails
 	crun -d --pids 3 h4img h4pids -- sleep infinity
-	local cg
-	cg=$(state_of h4pids cgroups) # one leaf on either layout: pids only
+	local cg dirs=()
+	# v2 one leaf; v1 the pids hierarchy's and the freezer's
+	mapfile -t dirs < <(states_of h4pids cgroups)
+	cg=$(dir_with pids.max "${dirs[@]}")
 	run "$C" exec h4pids -- sh -c 'sleep 1 & sleep 1 & wait'
 	assert_failure
 	assert_output --partial fork
@@ -605,7 +609,7 @@ is_dead() {
 	crun -d --pids 10 h4img h4last -- sleep infinity
 	local pid leaf
 	pid=$(state_of h4last pid)
-	leaf=$(state_of h4last cgroups)
+	leaf=$(state_of h4last cgroups | head -n 1)
 	[[ -n $pid && -d $leaf ]]
 	run "$C" stop h4last
 	assert_success

@@ -267,7 +267,7 @@ SCRIPT
 	run "$C" rm '../x'
 	assert_failure 125
 	run "$C" help
-	assert_line --regexp '^  rm <name> +the same as stop$'
+	assert_line --regexp '^  rm \[-f\] <name> +the same as stop( |$)'
 	assert_output --partial "[--rm]"
 	run "$C" rm -h
 	assert_output --partial "The same as 'conductor.sh stop <name>'"

@@ -645,11 +645,12 @@ t3_region_test() {
 	3.11) echo "task3-containers.bats	exec: sees what the container's command wrote, in all its namespaces" ;;
 	3.12) echo "task3-containers.bats	exec: exit codes pass through, and argv is kept" ;;
 	3.13) echo "task3-containers.bats	run: ps inside shows PID 1 and only the container's processes" ;;
-	3.14) echo "task3-containers.bats	run: exit codes pass through (0, 3, 255, 128+N for a signal, 126, 127)" ;;
-	3.15 | 3.16 | 3.17 | 3.18 | 3.19) echo "task3-containers.bats	run: ps inside shows PID 1 and only the container's processes" ;;
-	3.20) echo "task3-config.bats	run and exec -u: uid, gid, the user's groups and HOME from the image's own files; -u wins over USER" ;;
-	3.21) echo "task3-rootless.bats	rootless without subordinate ids: one id, root, and a warning of what will not work" ;;
-	3.22) echo "task3-volumes.bats	run -v :ro: writes inside fail, reads work, the host's files stay as they were" ;;
+	3.14) echo "task3-pause.bats	pause: a paused container's counter stops, and unpause makes it go on" ;;
+	3.15) echo "task3-containers.bats	run: exit codes pass through (0, 3, 255, 128+N for a signal, 126, 127)" ;;
+	3.16 | 3.17 | 3.18 | 3.19 | 3.20) echo "task3-containers.bats	run: ps inside shows PID 1 and only the container's processes" ;;
+	3.21) echo "task3-config.bats	run and exec -u: uid, gid, the user's groups and HOME from the image's own files; -u wins over USER" ;;
+	3.22) echo "task3-rootless.bats	rootless without subordinate ids: one id, root, and a warning of what will not work" ;;
+	3.23) echo "task3-volumes.bats	run -v :ro: writes inside fail, reads work, the host's files stay as they were" ;;
 	*) return 1 ;;
 	esac
 }

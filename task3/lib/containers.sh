@@ -127,7 +127,7 @@ help_ps() {
 Usage: conductor.sh ps
 
 List containers: NAME, IMAGE, PID (of its init, on the host), STATUS
-(running or exited), IP and PORTS (after addnetwork: HOST:CONTAINER for TCP,
+(running, paused or exited), IP and PORTS (after addnetwork: HOST:CONTAINER for TCP,
 HOST:CONTAINER/udp for UDP), CREATED.
 HELP
 }
@@ -148,10 +148,13 @@ HELP
 
 help_rm() {
 	cat <<'HELP'
-Usage: conductor.sh rm <name>
+Usage: conductor.sh rm [-f|--force] <name>
 
 The same as 'conductor.sh stop <name>' (Docker's habit): stop the container
 if it runs, and remove everything it made.
+  -f, --force      kill it at once: SIGKILL, no SIGTERM, no STOP_TIMEOUT
+A paused container is unpaused first, by rm and stop alike: a frozen process
+takes no signal (on cgroup v1 not even SIGKILL) until it is thawed.
 HELP
 }
 
@@ -230,13 +233,24 @@ check_pids() {
 	fi
 }
 
-# The cgroup leaf of a container: its name plus a tag of the state root,
-# so containers of the same name under two state roots (two test suites,
-# a grader) never share a cgroup.
+# container_cgroup_name NAME: set CGROUP_NAME to the container's cgroup
+# leaf: its name plus a tag of the state root (the first 8 hex digits of
+# its path's SHA-256), so containers of the same name under two state roots
+# (two test suites, a grader) never share a cgroup. Every run needs it (every
+# container has a leaf, for pause), and sha256sum in $(...) costs two forks
+# (~15 ms on a busy machine): the tag is computed once and kept in the
+# root's CGROUP_TAG_FILE with the path it is for, so a copied root computes
+# its own.
 container_cgroup_name() {
-	local tag
-	tag=$(printf '%s' "$CONDUCTOR_ROOT" | sha256sum)
-	printf '%s.%s\n' "$1" "${tag:0:8}"
+	local file=$CONDUCTOR_ROOT/$CGROUP_TAG_FILE tag="" root=""
+	[[ ! -f $file ]] || { read -r tag && read -r root; } <"$file" || true
+	if [[ $root != "$CONDUCTOR_ROOT" || ! $tag =~ ^[0-9a-f]{8}$ ]]; then
+		tag=$(printf '%s' "$CONDUCTOR_ROOT" | sha256sum)
+		tag=${tag:0:8}
+		printf '%s\n%s\n' "$tag" "$CONDUCTOR_ROOT" >"$file.tmp$BASHPID"
+		mv -f "$file.tmp$BASHPID" "$file"
+	fi
+	CGROUP_NAME=$1.$tag
 }
 
 # ---- bounded waits -------------------------------------------------------------
@@ -278,6 +292,10 @@ cgroup_path_is_ours() {
 # (--remove-cgroup), so that on cgroup v2 the controllers docker-lite enabled
 # at the root are disabled again with the last group (a plain rmdir would
 # leave them on: common/cgroup.c keeps the record of them).
+#
+# Only leaves still there are removed: the monitor removes them when the
+# container ends, and stop waits for it, so usually none is left and no
+# dl-run is started (every container has a leaf: each stop would pay it).
 remove_cgroups() {
 	local state=$1 line path name names=()
 	while IFS= read -r line; do
@@ -287,6 +305,7 @@ remove_cgroups() {
 			warn "not removing '$path': not a docker-lite cgroup"
 			continue
 		fi
+		[[ -d $path ]] || continue
 		# v1 records one leaf per controller, all of the same name
 		name=${path##*/}
 		[[ " ${names[*]} " == *" $name "* ]] || names+=("$name")
@@ -465,7 +484,12 @@ cmd_run() {
 		--rootfs "$dir/rootfs" --pidfile "$dir/state" --lock "$LOCKFILE")
 	# rootless, the root is mounted inside the container only (userns.h)
 	((EUID)) || args+=(--live-root)
-	[[ -z $cpus$memory$pids ]] || args+=(--cgroup "$(container_cgroup_name "$name")")
+	# a cgroup leaf for every container, limits or not: pause freezes it.
+	# Rootless, only with limits (which dl-run refuses: userns.h)
+	if ((EUID == 0)) || [[ -n $cpus$memory$pids ]]; then
+		container_cgroup_name "$name"
+		args+=(--cgroup "$CGROUP_NAME")
+	fi
 	[[ -z $cpus ]] || args+=(--cpus "$cpus")
 	[[ -z $memory ]] || args+=(--memory "$memory")
 	[[ -z $pids ]] || args+=(--pids "$pids")
@@ -560,7 +584,7 @@ cmd_ps() {
 		# container_status reads the whole state into STATE
 		container_status "$name"
 		status=$CONTAINER_STATUS pid=-
-		[[ $status != running ]] || pid=${STATE[pid]}
+		[[ $status != running && $status != paused ]] || pid=${STATE[pid]}
 		ip=${STATE[ip]:-}
 		ports=${STATE[ports]:-}
 		ports=${ports// /,}
@@ -612,8 +636,12 @@ cmd_stop() {
 	((from_monitor)) || log "container $name stopped and removed"
 }
 
-# Docker's name for it
+# Docker's name for it; -f: SIGKILL at once, no SIGTERM and no grace
 cmd_rm() {
+	if [[ ${1:-} == -f || ${1:-} == --force ]]; then
+		shift
+		STOP_FORCE=1
+	fi
 	cmd_stop "$@"
 }
 
@@ -631,12 +659,24 @@ monitor_is_me() {
 # returned (run --rm), so no monitor needs telling that it is stopping.
 remove_container() {
 	local name=$1 from_monitor=$2 ended=${3:-0} dir=$CONTAINERDIR/$1 state=$CONTAINERDIR/$1/state
+	# read before "stopping" replaces the status: was it paused?
+	state_read "$state"
 	# tells dl-run (the monitor of a detached container) that the exit code
 	# is not wanted: it ends as soon as the init has, without the lock we hold
 	[[ ! -f $state ]] || ((ended)) || state_set "$state" status stopping
-	state_read "$state"
 	local pid=${STATE[pid]:-} start=${STATE[starttime]:-}
 	local parent=${STATE[parent]:-} parentstart=${STATE[parentstart]:-}
+	# a frozen process takes no signal, and on cgroup v1 not even SIGKILL
+	# kills it until it is thawed: unpause first (pause records "paused"
+	# before it freezes, so the record covers a pause that was killed)
+	if [[ ${STATE[status]:-} == paused ]] && init_alive "$pid" "$start"; then
+		container_freezer "$name" --thaw || warn "cannot unpause $name before stopping it: $FREEZER_ERROR"
+	fi
+	# rm -f: the kernel kills every process of the PID namespace with its init
+	if ((${STOP_FORCE:-0})) && init_alive "$pid" "$start"; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait_init_gone "$pid" "$start" 10 || true
+	fi
 	terminate_container "$name" "$pid" "$start"
 	# the monitor removes the cgroups it made, then ends: wait for it, so
 	# nothing of the container outlives stop

@@ -73,6 +73,9 @@ cmd_exec() {
 	# reads the state once, into STATE: no $(state_get ...) fork per key
 	container_alive "$name" ||
 		die "container '$name' is not running (its command has ended): remove it with 'conductor.sh stop $name'"
+	# its processes are frozen, and a process exec'd there would be too
+	[[ ${STATE[status]:-} != paused ]] ||
+		die "container '$name' is paused: unpause it first with 'conductor.sh unpause $name'"
 	local args=(--pid "${STATE[pid]}" --starttime "${STATE[starttime]}")
 	# as hardened as the container itself
 	[[ ${STATE[harden]:-} != 0 ]] || args+=(--no-harden)

@@ -22,7 +22,8 @@ Print a container's state, or an image's configuration, as one JSON object
 (jq reads it). <name> is a container; when no container has that name, an
 image (--type says which one is meant). A container's fields:
   name, image       the container and the image it was made from
-  status            "running", "exited" (its command ended) or "created"
+  status            "running", "paused" (running, frozen by pause), "exited"
+                    (its command ended) or "created"
   pid, starttime    its init's host PID and start time (field 22 of
                     /proc/PID/stat): numbers while it runs, else null
   exit_code         its command's exit code once it has exited, else null
@@ -176,7 +177,7 @@ inspect_collect() {
 	put_string name "$name"
 	put_string image "${STATE[image]:-}"
 	put_string status "$CONTAINER_STATUS"
-	if [[ $CONTAINER_STATUS == running ]]; then
+	if [[ $CONTAINER_STATUS == running || $CONTAINER_STATUS == paused ]]; then
 		put_number pid "${STATE[pid]}"
 		put_number starttime "${STATE[starttime]}"
 	else

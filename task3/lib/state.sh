@@ -2,6 +2,8 @@
 # shellcheck shell=bash
 #
 #   $CONDUCTOR_ROOT/.lock                      flock serialising state changes
+#   $CONDUCTOR_ROOT/.cgroup-tag                the tag of this root's cgroup leaves
+#                                              (containers.sh: container_cgroup_name)
 #   $CONDUCTOR_BASE_CACHE/<distro>-<suite>/    debootstrap output (read-only lower)
 #   $CONDUCTOR_ROOT/.cache/layers/<key>/diff/  one overlay layer per RUN/COPY
 #   $CONDUCTOR_ROOT/.images/<name>/image       key=value: base, layers, created
@@ -18,6 +20,8 @@ BASEDIR=$CONDUCTOR_BASE_CACHE
 LAYERDIR=$CACHEDIR/layers
 # shellcheck disable=SC2034 # used by the commands in containers.sh, network.sh, images.sh
 LOCKFILE=$CONDUCTOR_ROOT/.lock
+# shellcheck disable=SC2034 # used by containers.sh
+CGROUP_TAG_FILE=.cgroup-tag
 
 # Made on first use; testing for them first saves starting mkdir on every
 # later command.
@@ -158,18 +162,36 @@ container_alive() {
 	init_alive "${STATE[pid]:-}" "${STATE[starttime]:-}"
 }
 
-# container_status NAME: set CONTAINER_STATUS to running, exited (its init
-# has ended) or created (it never started), as ps and inspect show it.
-# Leaves the container's state in STATE.
+# container_status NAME: set CONTAINER_STATUS to running, paused (running,
+# its processes frozen by pause), exited (its init has ended) or created (it
+# never started), as ps and inspect show it. Leaves the container's state
+# in STATE.
 # shellcheck disable=SC2034 # CONTAINER_STATUS is for the callers (ps, inspect)
 container_status() {
 	if container_alive "$1"; then
 		CONTAINER_STATUS=running
+		[[ ${STATE[status]:-} != paused ]] || CONTAINER_STATUS=paused
 	elif [[ -n ${STATE[pid]:-} ]]; then
 		CONTAINER_STATUS=exited
 	else
 		CONTAINER_STATUS=created
 	fi
+}
+
+# container_freezer NAME --freeze|--thaw: pause or unpause every process
+# of the container whose state is in STATE: bin/dl-run writes the freezer
+# of its cgroup (task3/src/freeze.h owns the files and their values). On
+# failure FREEZER_ERROR says why, in one line.
+container_freezer() {
+	local leaf=${STATE[cgroup]:-}
+	if [[ -z $leaf ]]; then
+		FREEZER_ERROR="container '$1' has no cgroup (none could be made when it started)"
+		return 1
+	fi
+	# every cgroup= line names the same leaf, one per v1 hierarchy
+	FREEZER_ERROR=$("$HELPER_DIR/dl-run" "$2" "${leaf##*/}" 2>&1) && return 0
+	FREEZER_ERROR=${FREEZER_ERROR#*dl-run: }
+	return 1
 }
 
 # ---- removing state directories ---------------------------------------------

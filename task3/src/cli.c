@@ -206,8 +206,6 @@ static int run_check(struct cursor *c, const struct run_opts *o)
 	if (o->cgroup && (!o->cgroup[0] || strchr(o->cgroup, '/') || o->cgroup[0] == '.'))
 		return fail(c, "invalid --cgroup '%s': one path component, not starting with '.'",
 			    o->cgroup);
-	if (o->cgroup && !limited)
-		return fail(c, "--cgroup needs at least one of --cpus, --memory, --pids");
 	if (o->detach && !o->log)
 		return fail(c, "--detach needs --log FILE (where the output goes)");
 	if (o->detach && o->interactive)

@@ -24,7 +24,7 @@ struct run_opts {
 	const char *hostname;
 	const char *lower, *upper, *work, *rootfs; /* overlay: all or none of the first 3 */
 	int share_net;                             /* keep the host's network (build's RUN) */
-	const char *cgroup;                        /* leaf name under docker-lite/ */
+	const char *cgroup;                        /* leaf name under docker-lite/ (limits or not: pause) */
 	struct cg_limits limits;
 	const char *pidfile, *lock;
 	int detach;
@@ -73,6 +73,7 @@ int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t err
 	"              [--live-root] [--on-exit WORD]...\n"                              \
 	"              -- COMMAND [ARG]...\n"                  \
 	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n" \
+	"       dl-run --freeze NAME | --thaw NAME   (pause, unpause: the cgroup's freezer)\n" \
 	"       dl-run --check-volume SPEC   (a valid --volume? for conductor.sh run -v)\n"
 #define EXEC_USAGE                                                                              \
 	"usage: dl-exec --pid PID --starttime T [--workdir DIR] [--user SPEC] [--env K=V]...\n" \

@@ -3,6 +3,7 @@
  *
  *   dl-run [options] -- COMMAND [ARG]...     (dl-run --help lists them)
  *   dl-run --remove-cgroup NAME              (stop, when the monitor was killed)
+ *   dl-run --freeze NAME | --thaw NAME       (pause, unpause: freeze.h)
  *
  * Processes (foreground):          (--detach):
  *   dl-run                           dl-run ---- exits 0 once started
@@ -37,6 +38,7 @@
 #include "err.h"
 #include "fds.h"
 #include "forward.h"
+#include "freeze.h"
 #include "fsutil.h"
 #include "keyfile.h"
 #include "liveroot.h"
@@ -92,6 +94,27 @@ static int remove_cgroup(const char *name)
 	if (rc)
 		die_err(rc, "cannot remove the cgroup %s/%s under %s", DL_CGROUP_GROUP, name, cgroup_root());
 	return destroy_cgroup(&cg, "") ? DL_EXIT_FAILURE : 0;
+}
+
+/* --freeze NAME, --thaw NAME: pause and unpause every process of the
+ * container whose cgroup leaf is NAME (freeze.h). */
+static int freeze(const char *name, int frozen)
+{
+	const char *what = frozen ? "freeze" : "thaw";
+	struct cgroup cg;
+	int rc = name[0] == '.' ? -EINVAL : cg_open(&cg, cgroup_root(), DL_CGROUP_GROUP, name);
+	if (rc)
+		die_err(rc, "cannot %s the cgroup %s/%s under %s", what, DL_CGROUP_GROUP, name, cgroup_root());
+	rc = freeze_cgroup(&cg, frozen, FREEZE_TIMEOUT_MS);
+	if (rc == -EOPNOTSUPP)
+		die("cannot %s %s/%s: no freezer under %s (on cgroup v1 the freezer hierarchy must be mounted)",
+		    what, DL_CGROUP_GROUP, name, cgroup_root());
+	if (rc == -ETIMEDOUT)
+		die("cannot freeze %s/%s: a process did not stop within %d ms (one in an uninterruptible sleep?); thawed it again",
+		    DL_CGROUP_GROUP, name, FREEZE_TIMEOUT_MS);
+	if (rc)
+		die_err(rc, "cannot %s the cgroup %s/%s under %s", what, DL_CGROUP_GROUP, name, cgroup_root());
+	return 0;
 }
 
 /* Update the pidfile under the state lock (conductor.sh takes the same
@@ -334,6 +357,11 @@ static int wait_container(struct output *out, pid_t pid)
 	return wait_exit_code(pid);
 }
 
+static int limited(const struct cg_limits *l)
+{
+	return l->cpu_quota_us || l->memory_bytes || l->pids_max;
+}
+
 /* Start the container and wait for it; notify_fd >= 0 (--detach): tell
  * the caller once it runs, then keep waiting as the monitor. */
 static int run_container(const struct run_opts *o, struct output *out, int notify_fd)
@@ -344,12 +372,16 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 
 	mount_live_root(o);
 	if (o->cgroup) {
-		if ((rc = cg_create(&cgroup, cgroup_root(), DL_CGROUP_GROUP, o->cgroup, &o->limits))) {
+		rc = cg_create(&cgroup, cgroup_root(), DL_CGROUP_GROUP, o->cgroup, &o->limits);
+		if (rc && limited(&o->limits)) {
 			undo_start(o, NULL);
 			die_err(rc, "cannot create the cgroup %s/%s under %s", DL_CGROUP_GROUP, o->cgroup,
 				cgroup_root());
 		}
-		cg = &cgroup;
+		/* no limits: a leaf only for pause; where cgroups cannot be made
+		 * (none mounted, not writable) the container runs without one, and
+		 * the state records none, so pause says it cannot */
+		cg = rc ? NULL : &cgroup;
 	}
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0) {
 		int err = errno;
@@ -528,6 +560,11 @@ int main(int argc, char **argv)
 		if (geteuid() != 0)
 			die("must be run as root: removing cgroups needs it (try sudo)");
 		return remove_cgroup(argv[2]);
+	}
+	if (argc == 3 && (strcmp(argv[1], "--freeze") == 0 || strcmp(argv[1], "--thaw") == 0)) {
+		if (geteuid() != 0)
+			die("must be run as root: freezing a cgroup needs it (try sudo)");
+		return freeze(argv[2], argv[1][2] == 'f');
 	}
 	if (argc == 3 && strcmp(argv[1], "--check-volume") == 0)
 		return check_volume(argv[2]);

@@ -26,6 +26,9 @@ leak_snapshot() {
 			     /^:/ { if ($2 != "ACCEPT" && $2 != "-") print t, $0; else if ($1 !~ /^:(INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING)$/) print t, $0; next }
 			     { print t, $0 }' | sort
 		echo "## cgroups"
+		# every hierarchy's group: v2's /sys/fs/cgroup/docker-lite, v1's
+		# <controller>/docker-lite, the freezer's (pause) among them; a leaf
+		# left behind keeps its group
 		find /sys/fs/cgroup -maxdepth 4 -type d -name '*docker-lite*' 2>/dev/null | sort
 		# on v2 docker-lite enables controllers at the root for its group, and
 		# must disable them again with the last group (common/cgroup.c)

@@ -57,3 +57,9 @@ test_task3_volume: test_task3_volume.c $(addprefix $(T3_SRC)/,volume.c syscalls.
 # the map newuidmap gets for it (or the one-id map)
 test_task3_userns: test_task3_userns.c $(addprefix $(T3_SRC)/,userns.c fds.c forward.c status.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
+
+# pause: the freezer of fake v1 and v2 leaves, read_file and write_file
+# wrapped to play the kernel (FREEZING before FROZEN, cgroup.events)
+UNIT_TESTS += test_task3_freeze
+test_task3_freeze: test_task3_freeze.c $(addprefix $(T3_SRC)/,freeze.c) $(T3_COMMON) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=read_file,--wrap=write_file -lcmocka

@@ -540,6 +540,93 @@ static void v1_without_cpu_hierarchy_is_unsupported(void **state)
 	assert_int_equal(cg_create(&cg, root, "docker-lite", "c4", &lim), -EOPNOTSUPP);
 }
 
+/* Every container gets a leaf for pause: on v2 the leaf alone has
+ * cgroup.freeze, so no controller is enabled anywhere for it. */
+static void v2_a_leaf_without_limits_enables_nothing(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	struct cg_limits none = { 0 };
+	char buf[128];
+	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("");
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "p1", &none), 0);
+	assert_true(dir_exists("%s/%s", root, "docker-lite/p1"));
+	assert_int_equal(root_subtree_writes, 0);
+	slurp(cg.group, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	assert_false(dir_exists("%s%s", record_dir, ""));
+	assert_non_null(cg_freezer_dir(&cg));
+	assert_string_equal(cg_freezer_dir(&cg), cg.leaf[0]);
+	remove_knobs(cg.group);
+	assert_int_equal(cg_destroy(&cg), 0);
+	assert_false(dir_exists("%s/%s", root, "docker-lite"));
+}
+
+/* v1: the freezer is a hierarchy of its own; a leaf there for every
+ * container, and only there when it has no limits. */
+static void v1_every_container_gets_a_freezer_leaf(void **state)
+{
+	(void)state;
+	struct cgroup cg, opened;
+	struct cg_limits pids = { .pids_max = 10 }, none = { 0 };
+	char path[256];
+	root_fstype = CG_TMPFS_MAGIC;
+	snprintf(path, sizeof(path), "%s/freezer", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/pids", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "p2", &none), 0);
+	snprintf(path, sizeof(path), "%s/freezer/docker-lite/p2", root);
+	assert_string_equal(cg.leaf[CG_FREEZER], path);
+	assert_true(dir_exists("%s%s", path, ""));
+	assert_string_equal(cg_freezer_dir(&cg), path);
+	assert_int_equal(cg.leaf[CG_PIDS][0], '\0');
+	assert_false(dir_exists("%s/%s", root, "pids/docker-lite"));
+	/* another process finds the same freezer leaf by name (pause) */
+	assert_int_equal(cg_open(&opened, root, "docker-lite", "p2"), 0);
+	assert_string_equal(cg_freezer_dir(&opened), path);
+	assert_int_equal(cg_attach(&cg, 99), 0);
+	char buf[32];
+	slurp(path, "cgroup.procs", buf, sizeof(buf));
+	assert_string_equal(buf, "99");
+	snprintf(path, sizeof(path), "%s/freezer", root);
+	remove_knobs(path);
+	assert_int_equal(cg_destroy(&cg), 0);
+	assert_false(dir_exists("%s/%s", root, "freezer/docker-lite"));
+
+	/* with a limit: its hierarchy's leaf and the freezer's */
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "p3", &pids), 0);
+	assert_true(dir_exists("%s/%s", root, "pids/docker-lite/p3"));
+	assert_true(dir_exists("%s/%s", root, "freezer/docker-lite/p3"));
+	snprintf(path, sizeof(path), "%s/pids", root);
+	remove_knobs(path);
+	snprintf(path, sizeof(path), "%s/freezer", root);
+	remove_knobs(path);
+	assert_int_equal(cg_destroy(&cg), 0);
+	assert_false(dir_exists("%s/%s", root, "pids/docker-lite"));
+	assert_false(dir_exists("%s/%s", root, "freezer/docker-lite"));
+	assert_int_equal(rmdir(path), 0);
+	snprintf(path, sizeof(path), "%s/pids", root);
+	assert_int_equal(rmdir(path), 0);
+}
+
+/* A machine without the v1 freezer still runs containers: they cannot be
+ * paused (no freezer directory), that is all. */
+static void v1_without_the_freezer_hierarchy_runs_unpausable(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	struct cg_limits none = { 0 };
+	root_fstype = CG_TMPFS_MAGIC;
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "p4", &none), 0);
+	assert_null(cg_freezer_dir(&cg));
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		assert_int_equal(cg.leaf[c][0], '\0');
+	assert_int_equal(cg_destroy(&cg), 0);
+}
+
 static void names_cannot_escape_the_group(void **state)
 {
 	(void)state;
@@ -569,6 +656,9 @@ int main(void)
 		cmocka_unit_test(v2_without_the_controller_fails_and_leaves_nothing),
 		cmocka_unit_test(v1_writes_period_then_quota_per_hierarchy),
 		cmocka_unit_test(v1_without_cpu_hierarchy_is_unsupported),
+		cmocka_unit_test(v2_a_leaf_without_limits_enables_nothing),
+		cmocka_unit_test(v1_every_container_gets_a_freezer_leaf),
+		cmocka_unit_test(v1_without_the_freezer_hierarchy_runs_unpausable),
 		cmocka_unit_test(names_cannot_escape_the_group),
 	};
 	return cmocka_run_group_tests_name("common/cgroup", tests, make_root, remove_root);

@@ -109,7 +109,6 @@ static void bad_run_lines_are_refused(void **state)
 	char *empty_command[] = { "dl-run", "--rootfs", "/r", "--", NULL };
 	char *half_overlay[] = { "dl-run", "--rootfs", "/r", "--lower", "/l", "--", "true", NULL };
 	char *limit_without_cgroup[] = { "dl-run", "--rootfs", "/r", "--pids", "5", "--", "true", NULL };
-	char *cgroup_without_limit[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--", "true", NULL };
 	char *cgroup_path[] = { "dl-run", "--rootfs", "/r", "--cgroup", "../x", "--pids", "5", "--", "true", NULL };
 	char *bad_cpus[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--cpus", "lots", "--", "true", NULL };
 	char *too_many_cpus[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--cpus", "5", "--", "true", NULL };
@@ -124,7 +123,7 @@ static void bad_run_lines_are_refused(void **state)
 	char *detached_input[] = { "dl-run", "--rootfs", "/r", "--detach", "--log", "/l", "--tty", "--interactive", "--", "sh", NULL };
 	char *interactive_alone[] = { "dl-run", "--rootfs", "/r", "--interactive", "--", "sh", NULL };
 	char **cases[] = { no_rootfs,	    no_command,	   empty_command, half_overlay,
-			   limit_without_cgroup, cgroup_without_limit, cgroup_path, bad_cpus,
+			   limit_without_cgroup, cgroup_path, bad_cpus,
 			   too_many_cpus,   tiny_memory,   zero_pids,	  detach_no_log,
 			   flag_value,	    missing_value, unknown,	  bad_env,
 			   lock_alone,	    detached_input,  interactive_alone };
@@ -139,6 +138,18 @@ static void bad_run_lines_are_refused(void **state)
 	char *unknown_again[] = { "dl-run", "--rootfs", "/r", "--privileged", "--", "true", NULL };
 	run(ARGC(unknown_again), unknown_again);
 	assert_non_null(strstr(err, "--privileged"));
+}
+
+/* Every container gets a leaf, limits or not: pause freezes it. */
+static void cgroup_without_limits_is_a_leaf_for_pause(void **state)
+{
+	(void)state;
+	char *argv[] = { "dl-run", "--rootfs", "/r", "--cgroup", "c1.tag", "--", "true", NULL };
+	assert_int_equal(run(ARGC(argv), argv), 0);
+	assert_string_equal(o.cgroup, "c1.tag");
+	assert_int_equal(o.limits.cpu_quota_us, 0);
+	assert_int_equal(o.limits.memory_bytes, 0);
+	assert_int_equal(o.limits.pids_max, 0);
 }
 
 static void live_root_and_on_exit(void **state)
@@ -242,6 +253,7 @@ int main(void)
 		cmocka_unit_test(log_without_detach_is_a_relayed_copy),
 		cmocka_unit_test(tty_and_interactive),
 		cmocka_unit_test(bad_run_lines_are_refused),
+		cmocka_unit_test(cgroup_without_limits_is_a_leaf_for_pause),
 		cmocka_unit_test(help_is_recognised),
 		cmocka_unit_test(live_root_and_on_exit),
 		cmocka_unit_test(bad_live_root_and_on_exit_lines_are_refused),
