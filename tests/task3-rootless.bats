@@ -232,6 +232,11 @@ r1
 	assert_output --partial "addnetwork needs root"
 	run rl peer a b
 	assert_output --partial "peer needs root"
+	rl run -d plain p1 -- sleep 600
+	run rl pause p1
+	assert_failure
+	assert_output --partial "a rootless container has no cgroup of its own to freeze"
+	rl stop p1
 	run rl run --rm --cpus 1 plain lim1 -- true
 	assert_failure
 	assert_output --partial "rootless containers cannot have --cpus, --memory or --pids yet"

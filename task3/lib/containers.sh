@@ -118,7 +118,7 @@ Rootless (run by an ordinary user, state in ~/.local/share/docker-lite): a
 user namespace too, whose root is you and whose other users are your
 subordinate ids (/etc/subuid, /etc/subgid); the root is mounted inside the
 container only (cp still reaches a running one); no --cpus, --memory,
---pids, addnetwork or peer.
+--pids, pause, addnetwork or peer.
 HELP
 }
 

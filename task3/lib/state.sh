@@ -184,7 +184,10 @@ container_status() {
 # failure FREEZER_ERROR says why, in one line.
 container_freezer() {
 	local leaf=${STATE[cgroup]:-}
-	if [[ -z $leaf ]]; then
+	if [[ -z $leaf ]] && ((EUID)); then
+		FREEZER_ERROR="a rootless container has no cgroup of its own to freeze (docker-lite does not use cgroups delegated to users yet): pause needs root"
+		return 1
+	elif [[ -z $leaf ]]; then
 		FREEZER_ERROR="container '$1' has no cgroup (none could be made when it started)"
 		return 1
 	fi
