@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,17 +139,7 @@ void cg_set_record_dir(const char *dir)
  * of the root directory itself: always there, no lock file to leave behind. */
 static int lock_root(const char *root)
 {
-	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int err = -errno;
-			close(fd);
-			return err;
-		}
-	}
-	return fd;
+	return lock_dir(root);
 }
 
 static unsigned bit(int c)

@@ -16,6 +16,9 @@ int write_file(const char *path, const char *text);
 int write_new_file(const char *path, const char *text);
 /* mkdir -p: create path and its missing parents. */
 int mkdir_p(const char *path, mode_t mode);
+/* An exclusive flock of a directory itself (waits; no lock file to leave
+ * behind).  Returns the fd that holds it, or -errno. */
+int lock_dir(const char *dir);
 /* snprintf into buf; -ENAMETOOLONG when the result does not fit. */
 int path_join(char *buf, size_t size, const char *dir, const char *name);
 

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,25 +101,6 @@ static int wait_reached(const char *dir, enum cg_mode mode, int frozen, long tim
 	}
 }
 
-/* One freeze or thaw of a cgroup at a time: a flock of its directory,
- * held until the kernel reports the state.  Without it a pause whose caller
- * was killed could still be writing FROZEN (v1 retries) after stop thawed
- * the container, which would then never take stop's signals. */
-static int lock_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int err = -errno;
-			close(fd);
-			return err;
-		}
-	}
-	return fd;
-}
-
 /* Write the state, and wait until the kernel reports it. */
 static int change_state(const char *dir, const struct freezer *f, enum cg_mode mode, int frozen,
 			long timeout_ms)
@@ -142,6 +122,11 @@ int freeze_cgroup(const struct cgroup *cg, int frozen, long timeout_ms)
 	const struct freezer *f = freezer_of(cg->mode);
 	if (!dir || !f)
 		return -EOPNOTSUPP;
+	/* one freeze or thaw of a cgroup at a time: a flock of its directory,
+	 * held until the kernel reports the state.  Without it a pause whose
+	 * caller was killed could still be writing FROZEN (v1 retries) after
+	 * stop thawed the container, which would then never take stop's
+	 * signals. */
 	int lock = lock_dir(dir);
 	if (lock < 0)
 		return lock;
