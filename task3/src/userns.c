@@ -158,6 +158,9 @@ int userns_run(const struct userns_ids *ids, char *const argv[])
 	if (child < 0)
 		return -errno;
 	if (child == 0) {
+		/* the parent's ends closed: if it dies before the map, EOF */
+		close(to_parent[0]);
+		close(to_child[1]);
 		/* in the new namespace first, then wait for the parent's map */
 		if (unshare(CLONE_NEWUSER) < 0)
 			die_errno("cannot create a user namespace");
