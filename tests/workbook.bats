@@ -38,16 +38,22 @@ setup() {
 }
 
 # A test that runs deliberately broken code (a mutant) sets clean_cgroups:
-# the code may stop between making its cgroup and removing it. Remove the
-# (empty) cgroups that appeared during the test, deepest first: a leaf of
-# the docker-lite group through dl-run --remove-cgroup, which also puts the
-# v2 root's controllers back as they were when the group goes (a plain
-# rmdir would leave them enabled); anything else with rmdir.
+# the code may stop between making its cgroup and removing it, and every
+# container has a cgroup (its freezer leaf, for pause). Removed after it.
 teardown() {
 	[[ -z ${nobody_tmp:-} ]] || rm -rf --one-file-system "$nobody_tmp"
 	((clean_cgroups)) || return 0
+	remove_new_cgroups "$cgroups_before"
+}
+
+# remove_new_cgroups BEFORE: the (empty) cgroups that appeared since the
+# list in the file BEFORE, deepest first: a leaf of the docker-lite group
+# through dl-run --remove-cgroup, which also puts the v2 root's controllers
+# back as they were when the group goes (a plain rmdir would leave them
+# enabled); anything else with rmdir.
+remove_new_cgroups() {
 	local cg
-	docker_lite_cgroups | comm -13 "$cgroups_before" - | sort -r | while read -r cg; do
+	docker_lite_cgroups | comm -13 "$1" - | sort -r | while read -r cg; do
 		[[ -d $cg ]] || continue # v1: the same leaf under another controller, gone already
 		if [[ ${cg%/*} == */docker-lite ]]; then
 			"$DL_REPO/task3/bin/dl-run" --remove-cgroup "${cg##*/}" >/dev/null 2>&1 || rmdir "$cg" 2>/dev/null || true
@@ -671,6 +677,9 @@ t3_region_test() {
 		grep -qxF "@test \"$test\" {" "$DL_REPO/tests/$suite" || fail "region $id: no test '$test' in tests/$suite"
 		region_caught_by "$id" "$suite" "$test" "$work"
 		remove_mutant_live_roots "$before"
+		# the containers a mutant's killed monitor could not remove
+		# leave their cgroup leaves (every container has one: pause)
+		remove_new_cgroups "$cgroups_before"
 		n=$((n + 1))
 	done < <("$MSE" --list)
 	((n > 0)) || fail "task 3 has no regions"
