@@ -68,7 +68,7 @@ done
 
 usage() {
 	cat <<USAGE
-Usage: $DL_PROG <command> [arguments]   (as root; as a user: rootless, no network)
+Usage: $DL_PROG <command> [arguments]   (as root; as a user: rootless)
 
 Images
   build <image> [Conductorfile]     build an image (FROM, RUN, COPY)
@@ -118,9 +118,9 @@ show_help() {
 require_privileges() {
 	((EUID)) || return 0
 	case $1 in
-	addnetwork | peer)
-		die "$1 needs root: a rootless container has its own loopback only (run it with sudo, as root's containers)"
-		;;
+	# each rootless container's network is its own pasta (addnetwork): no
+	# link between two of them is the user's to make
+	peer) die "peer needs root: rootless containers reach each other only through their exposed ports (run both with sudo to peer them)" ;;
 	esac
 }
 

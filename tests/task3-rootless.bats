@@ -10,6 +10,7 @@
 # shellcheck disable=SC2016 # single-quoted code runs in the container
 load helpers/common
 load helpers/task3
+load helpers/netlab
 bats_require_minimum_version 1.5.0
 
 RL=dl-rl-test
@@ -41,6 +42,8 @@ teardown_file() {
 teardown() {
 	stop_all_of "$RL"
 	stop_all_of "$RL_FLAT"
+	[[ -z ${SERVER_PID:-} ]] || kill "$SERVER_PID" 2>/dev/null || true
+	netlab_down "rln$$"
 }
 
 home_of() { getent passwd "$1" | cut -d: -f6; }
@@ -227,9 +230,6 @@ r1
 
 @test "rootless: what needs root is refused with a clear error, and nothing is made" {
 	hand_image "$RL" plain
-	run rl addnetwork x --internet
-	assert_failure
-	assert_output --partial "addnetwork needs root"
 	run rl peer a b
 	assert_output --partial "peer needs root"
 	rl run -d plain p1 -- sleep 600
@@ -243,6 +243,82 @@ r1
 	assert [ ! -e "$(state_root_of "$RL")/.containers/lim1" ]
 	run rl ps
 	assert_output "No containers found"
+}
+
+# in_lab TUN USER CMD...: the user's conductor.sh (as `as` runs it) in the
+# lab host's network namespace, where /dev/net/tun has mode TUN
+# (scripts/with-tun-mode): 666 as udev makes it on a stock machine (this
+# machine, without udev, has 600).
+in_lab() {
+	local mode=$1 user=$2 home
+	home=$(home_of "$user")
+	shift 2
+	netlab_host "$DL_REPO/scripts/with-tun-mode" "$mode" setpriv --reuid "$user" --regid "$user" --init-groups \
+		env -C "$home" -i HOME="$home" USER="$user" LOGNAME="$user" PATH=/usr/local/bin:/usr/bin:/bin \
+		STOP_TIMEOUT=2 "$home/docker-lite/task3/conductor.sh" "$@"
+}
+
+# the init PID of the user's container NAME, from its state
+rl_pid() { sed -n 's/^pid=//p' "$(state_root_of "$RL")/.containers/$1/state"; }
+
+# a socket listens on TCP PORT in the network namespace of container NAME
+rl_listening() { [[ -n $(nsenter --net="/proc/$(rl_pid "$1")/ns/net" ss -Hltn "sport = :$2") ]]; }
+
+# the user owning the process that listens on TCP PORT in the lab host
+lab_listener_user() {
+	local pid
+	pid=$(netlab_host ss -Hltnp "sport = :$1" | grep -o 'pid=[0-9]*' | head -1)
+	[[ -n $pid ]] && ps -o user= -p "${pid#pid=}"
+}
+
+@test "rootless addnetwork: pasta, the user's own process, takes the container to the lab's internet and an exposed port in; stop ends it" {
+	hand_image "$RL" plain
+	netlab_up "rln$$"
+	netlab_start_internet_server 8000
+	rl run -d plain rn -- sleep 600
+	run in_lab 666 "$RL" addnetwork rn -i -e 8080:80
+	assert_success
+	assert_output --partial "rn: $NETLAB_HOST_IP through pasta (rootless), ports 8080:80"
+	# the host port listens as the user: nothing of root's was used
+	assert_equal "$(lab_listener_user 8080)" "$RL"
+	# out: the lab's internet sees the connection come from the lab host,
+	# as any connection of the user's (pasta's own socket)
+	run rl exec rn -- bash -c 'exec 3<>/dev/tcp/198.51.100.80/8000 && echo hello >&3 && cat <&3'
+	assert_success
+	assert_output "$NETLAB_HOST_IP"
+	# in: a server in the container answers a client outside the lab host
+	nsenter --net="/proc/$(rl_pid rn)/ns/net" socat TCP-LISTEN:80,fork,reuseaddr "SYSTEM:echo rootless-hello" 3>&- &
+	SERVER_PID=$!
+	wait_until 50 rl_listening rn 80
+	run netlab_out socat -T2 - "TCP:$NETLAB_HOST_IP:8080,connect-timeout=2"
+	assert_output "rootless-hello"
+	run rl ps
+	assert_line --regexp "^rn +plain +[0-9]+ +running +$NETLAB_HOST_IP +8080:80 "
+	# stop ends pasta: the port is free at once, no process of the user's
+	rl stop rn
+	assert_equal "$(netlab_host ss -Hltn 'sport = :8080')" ""
+	assert_equal "$(live_processes_of "$RL")" ""
+}
+
+@test "rootless addnetwork: what pasta or the machine cannot do is refused clearly, and nothing is made" {
+	hand_image "$RL" plain
+	netlab_up "rln$$"
+	rl run -d plain rn -- sleep 600
+	# pasta always reaches out as the user does: never unasked
+	run in_lab 666 "$RL" addnetwork rn -e 8080:80
+	assert_failure
+	assert_output --partial "always reaches out as you do: add -i/--internet"
+	run in_lab 666 "$RL" addnetwork rn -i -e 80:80
+	assert_failure
+	assert_output --partial "host port 80 is below"
+	# a machine without udev's mode for the tun device
+	run in_lab 600 "$RL" addnetwork rn -i
+	assert_failure
+	assert_output --partial "rootless networking needs /dev/net/tun open to users (crw-rw-rw-, as udev makes it; here crw-------)"
+	run rl ps
+	assert_line --regexp "^rn +plain +[0-9]+ +running +- +- "
+	# (pasta runs as passt.avx2 where the CPU has AVX2: its argv is kept)
+	assert_equal "$(pgrep -u "$RL" -f '^pasta ' --runstates R,S,D,T || true)" ""
 }
 
 @test "rootless build of a base: mmdebstrap --mode=unshare, under the containers' map" {

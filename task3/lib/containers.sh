@@ -567,7 +567,7 @@ remove_now() {
 	if container_exists "$1"; then
 		state_read "$CONTAINERDIR/$1/state"
 		# shellcheck source=network.sh
-		[[ -z ${STATE[veth]:-} ]] || declare -F network_cleanup >/dev/null ||
+		[[ -z ${STATE[veth]:-}${STATE[netpid]:-} ]] || declare -F network_cleanup >/dev/null ||
 			source "$CONDUCTOR_DIR/lib/network.sh"
 		remove_container "$1" 0 1
 	fi

@@ -36,6 +36,12 @@ and the container reaches the host. Addresses come from NET_POOL (config.sh).
                             is taken per protocol: 53/tcp and 53/udp are two.
                             The original's CONTAINER-HOST form (e.g. 8080-80,
                             53-5353/udp) is accepted too.
+
+As a user (rootless), the container's network is pasta (Debian package
+passt), a process of yours: eth0 with the host's address, its connections
+carried out as yours (so -i is required: pasta always reaches out), and
+-e HOST:CONTAINER listening on the host as you (HOST from
+net.ipv4.ip_unprivileged_port_start, 1024, up). stop ends pasta.
 HELP
 }
 
@@ -558,6 +564,7 @@ cmd_addnetwork() {
 		shift
 	done
 	ports=$PORTS
+	((EUID == 0)) || rootless_network_checks "$internet" "$ports"
 
 	lock_acquire "$LOCKFILE"
 	local state=$CONTAINERDIR/$name/state
@@ -566,6 +573,10 @@ cmd_addnetwork() {
 	container_alive "$name" || die "container '$name' is not running: start it with 'conductor.sh run'"
 	local pid=${STATE[pid]} start=${STATE[starttime]}
 	[[ -z ${STATE[ip]:-} ]] || die "container '$name' already has a network (${STATE[ip]})"
+	if ((EUID)); then
+		start_pasta "$name" "$pid" "$start" "$ports"
+		return
+	fi
 	# a veth but no ip: an addnetwork killed half-way; clear what it left
 	if [[ -n ${STATE[veth]:-} ]]; then
 		network_cleanup "$name"
@@ -627,6 +638,91 @@ cmd_addnetwork() {
 	# one rename: "ip" (complete) appears together with the rest
 	state_set "$state" gateway "$NET_HOST_IP" internet "$internet" ports "$ports" ip "$NET_CONT_IP"
 	log "$name: $NET_CONT_IP on $NET_VETH${ports:+, ports $ports}$via_ifc"
+}
+
+# ---- rootless: a user-mode network stack (pasta) --------------------------
+# A user can make neither a veth on the host nor an iptables rule: both are
+# the host's. pasta (Debian package passt) is a process of the user's own:
+# it joins the container's user and network namespaces, gives the container
+# a tap eth0 with the host's address and routes, and carries each of its
+# connections out through an ordinary socket of the user's. -t/-u
+# HOST:CONTAINER listen on the host port as the user and forward into the
+# container. So a rootless container reaches what its user can, no more.
+# pasta rather than slirp4netns: a port is one option (slirp4netns needs
+# its API socket and a JSON request per port), it copies no packets through
+# a second TCP/IP stack, and podman 5 made it its default.
+
+# rootless_network_checks INTERNET PORTS: what pasta cannot do, or this
+# machine does not let a user do, refused before anything is made.
+rootless_network_checks() {
+	local internet=$1 ports=$2 low p
+	# pasta always reaches out as its user does: say so, never do it unasked
+	((internet)) ||
+		die "a rootless container's network is pasta's, which always reaches out as you do: add -i/--internet"
+	command -v pasta >/dev/null ||
+		die "rootless networking needs pasta: install the Debian package passt (sudo apt install passt)"
+	[[ -r /dev/net/tun && -w /dev/net/tun ]] ||
+		die "rootless networking needs /dev/net/tun open to users (crw-rw-rw-, as udev makes it; here $(stat -c %A /dev/net/tun 2>/dev/null || echo 'it is missing')): ask an admin"
+	low=$(</proc/sys/net/ipv4/ip_unprivileged_port_start)
+	for p in $ports; do
+		expose_fields "$p"
+		((EXP_HOST >= low)) ||
+			die "host port $EXP_HOST is below $low (net.ipv4.ip_unprivileged_port_start): a user cannot listen there; choose $low or above"
+		# pasta would only log a port it cannot bind, and go on without it
+		! port_listened_on "$EXP_HOST" "$EXP_PROTO" ||
+			die "host port $EXP_HOST/$EXP_PROTO is already in use: choose another"
+	done
+}
+
+# start_pasta NAME PID START PORTS: pasta for the container whose init is
+# PID (the lock held, the init checked alive). pasta returns once the
+# container's eth0 is up and the host ports listen (it daemonizes after
+# setting up), so the network is ready when addnetwork says so.
+start_pasta() {
+	local name=$1 pid=$2 start=$3 ports=$4 dir=$CONTAINERDIR/$1 tcp=() udp=() p
+	for p in $ports; do
+		expose_fields "$p"
+		if [[ $EXP_PROTO == tcp ]]; then tcp+=("$EXP_HOST:$EXP_CONT"); else udp+=("$EXP_HOST:$EXP_CONT"); fi
+	done
+	# "none" everywhere else: pasta's default forwards every port bound
+	# on either side (-t/-u auto, -T/-U auto: the host's loopback
+	# services into the container). --no-map-gw: the gateway address is
+	# not the host's loopback either (slirp4netns's --disable-host-loopback).
+	local IFS=,
+	local args=(--config-net --quiet --no-map-gw -T none -U none
+		-t "${tcp[*]:-none}" -u "${udp[*]:-none}"
+		--netns "/proc/$pid/ns/net" --userns "/proc/$pid/ns/user"
+		-P "$dir/pasta.pid" -l "$dir/pasta.log")
+	unset IFS
+	# the daemon must not inherit the state root's lock: it would hold it
+	# for as long as it runs, and every later command would time out
+	pasta "${args[@]}" </dev/null >/dev/null 2>&1 {DL_LOCK_FD}>&- ||
+		die "pasta could not connect $name: $(tail -n 1 "$dir/pasta.log" 2>/dev/null || echo 'it wrote no log')"
+	local netpid
+	netpid=$(<"$dir/pasta.pid")
+	read_proc_stat "$netpid" || die "pasta of $name ended at once: $(tail -n 1 "$dir/pasta.log" 2>/dev/null)"
+	# stop ends pasta by this record (PID and start time: never another's)
+	state_set "$dir/state" netpid "$netpid" netstart "${PROC_STAT[19]}"
+	write_container_resolv_conf "$name" "$pid" "$start"
+	host_network
+	default_interface
+	# the container has the host's address on the default route's link
+	local addr
+	addr=$(ip -4 -o addr show dev "$IFC" | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+	addr=${addr:-"the host's address"}
+	state_set "$dir/state" internet 1 ports "$ports" ip "$addr"
+	log "$name: $addr through pasta (rootless)${ports:+, ports $ports}"
+}
+
+# stop_pasta: end the pasta recorded in STATE (state_read first), if it
+# is still the one addnetwork started, and wait (bounded) until it is gone
+# so its host ports are free when stop returns.
+stop_pasta() {
+	local netpid=${STATE[netpid]:-} netstart=${STATE[netstart]:-}
+	[[ -n $netpid ]] || return 0
+	init_alive "$netpid" "$netstart" || return 0
+	kill -TERM "$netpid" 2>/dev/null || true
+	wait_init_gone "$netpid" "$netstart" 5 || warn "pasta (PID $netpid) did not end"
 }
 
 # ---- peer --------------------------------------------------------------
@@ -709,6 +805,8 @@ hosts_entry() {
 network_cleanup() {
 	local name=$1 state=$CONTAINERDIR/$1/state veth subnet peers peer ps
 	state_read "$state"
+	# a rootless container's network is its pasta process, and no more
+	stop_pasta
 	veth=${STATE[veth]:-} subnet=${STATE[subnet]:-} peers=${STATE[peers]:-}
 	# addnetwork records the veth before it makes anything: without one
 	# there is no rule, route or link of this container to remove
