@@ -5,7 +5,10 @@
 # scripts/rootless-user, a subordinate range and their own copy of the tool,
 # and removed at the end) and the Debian base (CONDUCTOR_BASE_CACHE), which
 # learner gets under their own map instead of making it with mmdebstrap.
-# Every command shown runs as learner.
+# Every command shown runs as learner; the network steps run in the network
+# lab "lessonrl" (scripts/netlab: its "host" is where learner works, its
+# "outside" the rest of the world), with /dev/net/tun open to users as
+# udev makes it on a stock machine (scripts/with-tun-mode).
 set -euo pipefail
 
 DL_PROG=rootless-tour
@@ -13,14 +16,16 @@ DL_PROG=rootless-tour
 source "$(dirname "${BASH_SOURCE[0]}")/../common/common.sh"
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LEARNER=learner
+export NETLAB_PREFIX=lessonrl
 
-# as learner, with a login's plain environment and their copy of the tool
+# as learner, in their home, with a login's plain environment and their
+# copy of the tool
 as_learner() {
 	local home
 	home=$(getent passwd "$LEARNER" | cut -d: -f6)
-	(cd "$home" && setpriv --reuid "$LEARNER" --regid "$LEARNER" --init-groups \
-		env -i HOME="$home" USER="$LEARNER" LOGNAME="$LEARNER" STOP_TIMEOUT=2 \
-		PATH="$home/docker-lite/task3:/usr/bin:/bin" "$@")
+	setpriv --reuid "$LEARNER" --regid "$LEARNER" --init-groups \
+		env -C "$home" -i HOME="$home" USER="$LEARNER" LOGNAME="$LEARNER" STOP_TIMEOUT=2 \
+		PATH="$home/docker-lite/task3:/usr/sbin:/usr/bin:/bin" "$@"
 }
 
 # Show a command as learner types it, then run it; an error is shown, not
@@ -30,11 +35,26 @@ step() {
 	as_learner bash -c "$*" 2>&1 || true
 }
 
+# The same, in the lab's host, where /dev/net/tun is as udev makes it.
+lab_step() {
+	printf 'learner$ %s\n' "$*"
+	"$REPO/scripts/netlab" host -- "$REPO/scripts/with-tun-mode" 666 \
+		"$REPO/task3/rootless-tour.sh" --as-learner bash -c "$*" 2>&1 || true
+}
+
+# web's server has bound its port (root looks into its namespace)
+web_listens() {
+	local pid
+	pid=$(as_learner conductor.sh inspect -f pid web) || return 1
+	[[ -n $(nsenter --net="/proc/$pid/ns/net" ss -Hltn 'sport = :80') ]]
+}
+
 # also on an error or Ctrl-C: learner's containers stopped, learner removed
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	as_learner conductor.sh stop web >/dev/null 2>&1 || true
 	"$REPO/scripts/rootless-user" del "$LEARNER"
+	"$REPO/scripts/netlab" down >/dev/null 2>&1 || true
 }
 
 # shellcheck disable=SC2016 # the steps expand in learner's shell
@@ -52,15 +72,32 @@ main() {
 		echo base=debian-bookworm >~/.local/share/docker-lite/.images/demo/image'
 	step 'id -un; grep "^$USER:" /etc/subuid'
 	step 'conductor.sh run --rm demo box -- id'
-	step 'conductor.sh run -d demo web -- sleep 600'
+	# a tiny server of the container's own (the base has perl, not socat)
+	step 'conductor.sh run -d demo web -- perl -MIO::Socket::INET -e '\''$s = IO::Socket::INET->new(LocalPort => 80, Listen => 5, ReuseAddr => 1) or die "$!"; while ($c = $s->accept) { print $c "hello from web\n"; close $c }'\'
+	wait_until 50 web_listens || die "the server in web did not start"
 	step 'cat /proc/$(conductor.sh inspect -f pid web)/uid_map'
 	step 'ps -o user,comm -p $(conductor.sh inspect -f pid web)'
 	step 'conductor.sh exec web -- sh -c "cat /proc/self/uid_map; stat -c \"%U %G %n\" /etc/shadow"'
 	step 'stat -c "%u %g %n" ~/.local/share/docker-lite/.cache/base/debian-bookworm/etc/shadow'
 	step 'conductor.sh run --rm -v /etc:/hostetc demo box -- cat /hostetc/shadow'
 	step 'conductor.sh run --rm --memory 64M demo box -- true'
-	step 'conductor.sh addnetwork web --internet'
+	"$REPO/scripts/netlab" up >/dev/null
+	"$REPO/scripts/netlab" serve 8000 >/dev/null
+	lab_step 'conductor.sh addnetwork web --internet --expose 8080:80'
+	lab_step 'conductor.sh inspect -f ip web; conductor.sh inspect -f ports web'
+	lab_step 'ss -Hltn "sport = :8080"; ps -o user,args -p $(pgrep -u "$USER" -f "^pasta ") | cut -c1-50'
+	lab_step 'conductor.sh exec web -- bash -c "exec 3<>/dev/tcp/198.51.100.80/8000; echo hi >&3; cat <&3"'
+	printf '(outside)$ socat - TCP:203.0.113.2:8080\n'
+	"$REPO/scripts/netlab" outside -- socat -T2 - TCP:203.0.113.2:8080,connect-timeout=2 2>&1 </dev/null || true
+	step 'conductor.sh peer web web2'
 	step 'conductor.sh stop web'
 }
 
+# --as-learner CMD...: the tour's own way into the lab's namespaces as
+# learner (lab_step): one program for netlab host and with-tun-mode to run
+if [[ ${1:-} == --as-learner ]]; then
+	shift
+	as_learner "$@"
+	exit
+fi
 main "$@"
