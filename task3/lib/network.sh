@@ -694,10 +694,14 @@ start_pasta() {
 		--netns "/proc/$pid/ns/net" --userns "/proc/$pid/ns/user"
 		-P "$dir/pasta.pid" -l "$dir/pasta.log")
 	unset IFS
-	# the daemon must not inherit the state root's lock: it would hold it
-	# for as long as it runs, and every later command would time out
-	pasta "${args[@]}" </dev/null >/dev/null 2>&1 {DL_LOCK_FD}>&- ||
-		die "pasta could not connect $name: $(tail -n 1 "$dir/pasta.log" 2>/dev/null || echo 'it wrote no log')"
+	# The daemon must not inherit the state root's lock: it would hold it
+	# for as long as it runs, and every later command would time out.
+	# SIGPIPE back to its default: a systemd service (a CI runner, a
+	# grader) starts us with it ignored, Bash cannot undo that, and this
+	# pasta (Debian 12's) then refuses to start ("Couldn't install signal
+	# handlers": it takes signal()'s old SIG_IGN for an error).
+	env --default-signal=PIPE pasta "${args[@]}" </dev/null >/dev/null 2>"$dir/pasta.err" {DL_LOCK_FD}>&- ||
+		die "pasta could not connect $name: $(tail -q -n 1 "$dir/pasta.err" "$dir/pasta.log" 2>/dev/null | sed 's/^[0-9.]*: //' | tail -n 1)"
 	local netpid
 	netpid=$(<"$dir/pasta.pid")
 	read_proc_stat "$netpid" || die "pasta of $name ended at once: $(tail -n 1 "$dir/pasta.log" 2>/dev/null)"
