@@ -60,20 +60,6 @@ batch_unpack() {
 	tar -xf "$tarball" -C "$dest" --no-same-owner --no-same-permissions 2>&1 || return 1
 }
 
-# The root of an unpacked submission: DEST itself, or its only entry when
-# that is a directory (a tarball of "alice/...").
-batch_tree_root() {
-	local dest=$1 entries=()
-	shopt -s nullglob dotglob
-	entries=("$dest"/*)
-	shopt -u nullglob dotglob
-	if ((${#entries[@]} == 1)) && [[ -d ${entries[0]} && ! -L ${entries[0]} ]]; then
-		echo "${entries[0]}"
-	else
-		echo "$dest"
-	fi
-}
-
 # batch_grade_one NAME PATH OUT TASKS...: grade one submission; its report
 # is OUT/NAME.txt, its results OUT/NAME.json, and OUT/.NAME.status says how
 # it went: the grader's exit status, or "refused REASON" for a tarball that
@@ -89,7 +75,7 @@ batch_grade_one() {
 			rm -rf --one-file-system "$tmp"
 			return 0
 		fi
-		sub=$(batch_tree_root "$tmp/sub")
+		sub=$tmp/sub
 	fi
 	"$SCRIPT_DIR/grade" --submission "$sub" --json "$out/$name.json" "$@" >"$out/$name.txt" 2>&1 </dev/null || rc=$?
 	printf '%s\n' "$rc" >"$out/.$name.status"
