@@ -69,6 +69,10 @@ batch_grade_one() {
 	shift 3
 	if [[ -f $path ]]; then
 		tmp=$(mktemp -d "${TMPDIR:-/tmp}/dl-batch.XXXXXX")
+		# this runs in a background subshell: an interrupted batch removes
+		# the unpacked tree too
+		trap 'rm -rf --one-file-system "$tmp"' EXIT
+		trap 'exit 130' INT TERM
 		if ! why=$(batch_unpack "$path" "$tmp/sub"); then
 			printf 'grade: %s: not graded: %s\n' "$path" "$why" >"$out/$name.txt"
 			printf 'refused %s\n' "$why" >"$out/.$name.status"
@@ -80,6 +84,17 @@ batch_grade_one() {
 	"$SCRIPT_DIR/grade" --submission "$sub" --json "$out/$name.json" "$@" >"$out/$name.txt" 2>&1 </dev/null || rc=$?
 	printf '%s\n' "$rc" >"$out/.$name.status"
 	[[ -z $tmp ]] || rm -rf --one-file-system "$tmp"
+}
+
+# batch_stop PID...: stop the gradings (each PID leads its process group)
+# and wait for them to clean up.
+batch_stop() {
+	local pid
+	log "interrupted: stopping the gradings"
+	for pid in "$@"; do
+		kill -TERM -- "-$pid" 2>/dev/null || true
+	done
+	wait
 }
 
 # One JSON object per submission, for the gradebook: name, how it went, and
@@ -148,7 +163,13 @@ batch_main() {
 	out=$(cd "$out" && pwd)
 	((${#tasks[@]})) || mapfile -t tasks < <(all_tasks)
 	log "grading ${#subs[@]} submission(s) of $dir, $jobs at a time, into $out"
-	local line
+	# Each grading in a process group of its own (job control): a
+	# non-interactive shell's background jobs ignore SIGINT, so Ctrl-C would
+	# not stop them; on INT or TERM the batch sends TERM to every group, and
+	# each grader cleans up as it does when interrupted alone.
+	local line pids=()
+	set -m
+	trap 'trap - INT TERM; batch_stop "${pids[@]}"; exit 130' INT TERM
 	for line in "${subs[@]}"; do
 		name=${line%%$'\t'*} path=${line#*$'\t'}
 		if ((running >= jobs)); then
@@ -156,9 +177,12 @@ batch_main() {
 			running=$((running - 1))
 		fi
 		batch_grade_one "$name" "$path" "$out" "${tasks[@]}" &
+		pids+=("$!")
 		running=$((running + 1))
 	done
 	wait
+	trap - INT TERM
+	set +m
 	local records=() status score
 	for line in "${subs[@]}"; do
 		name=${line%%$'\t'*}
