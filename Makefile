@@ -10,6 +10,7 @@
 #   demo           the main job, narrated (tasks 1-2, then task 4's deployment)
 #   grade          grade the tree (TASK=N for one task)
 #   student-edition  write dist/student/ with the solutions stubbed out
+#   gradescope-autograder  write dist/autograder.zip (Gradescope: setup.sh, run_autograder, the student edition)
 #   bench          benchmarks against real runtimes (installs them)
 #   bench-vm       the bench's cases 1 and 7 inside the stock Debian 12 VM (ratios: emulation is slow);
 #                  BENCH_CASES="1 7 2" BENCH_RUNS=10 pick others
@@ -69,6 +70,9 @@ grade: deps
 student-edition:
 	@scripts/make-student-edition
 
+gradescope-autograder:
+	@scripts/make-gradescope-autograder
+
 bench:
 	@scripts/install-deps --bench
 	@$(MAKE) -s all
@@ -91,4 +95,4 @@ clean:
 	rm -rf dist results
 
 .PHONY: all common deps test test-unit test-vm bench-vm test-netlab test-reliability test-workbook test-lint test-demo demo grade \
-	student-edition bench clean
+	student-edition gradescope-autograder bench clean

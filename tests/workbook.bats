@@ -429,6 +429,212 @@ synthetic_tree() {
 	assert_output ""
 }
 
+# ---- grading where courses grade: batches, Gradescope, GitHub Classroom ----------
+
+# The fields of one CSV line as @csv writes them ("text" with "" for a
+# quote, or a bare number), one a line.
+csv_fields() {
+	local line=$1 field re='^("([^"]|"")*"|[^,]*)(,|$)'
+	while [[ -n $line ]]; do
+		[[ $line =~ $re ]] || return 1
+		field=${BASH_REMATCH[1]} line=${line:${#BASH_REMATCH[0]}}
+		if [[ $field == \"* ]]; then
+			field=${field#\"} field=${field%\"} field=${field//\"\"/\"}
+		fi
+		printf '%s\n' "$field"
+	done
+}
+
+# gradebook_cell CSV SUBMISSION COLUMN: the cell of SUBMISSION's row in the
+# column whose header starts with COLUMN.
+gradebook_cell() {
+	local header=() row=() i line
+	mapfile -t header < <(csv_fields "$(head -n 1 "$1")")
+	while IFS= read -r line; do
+		mapfile -t row < <(csv_fields "$line")
+		[[ ${row[0]} == "$2" ]] && break
+		row=()
+	done < <(tail -n +2 "$1")
+	((${#row[@]})) || fail "no row for $2 in $1"
+	for i in "${!header[@]}"; do
+		[[ ${header[i]} == "$3"* ]] && { printf '%s\n' "${row[i]}"; return 0; }
+	done
+	fail "no column '$3' in $1"
+}
+
+# A submission with one deliberate mistake in task 1 (child 2 skips its UTS
+# join): the hostname tests pass, the output comparisons fail.
+make_task1_mutant() {
+	mkdir -p "$1/task1"
+	sed '/sys_setns(pidfd, CLONE_NEWUTS)/,/die_errno/c\	(void)pidfd;' \
+		"$DL_REPO/task1/namespace_prog.c" >"$1/task1/namespace_prog.c"
+	! cmp -s "$DL_REPO/task1/namespace_prog.c" "$1/task1/namespace_prog.c" || fail "the mistake was not made"
+}
+
+@test "grader: --batch grades a directory of submissions (tree, tarball, mutant) in parallel into a gradebook, and refuses an escaping tarball" {
+	require_root
+	need_student_edition
+	local subs=$BATS_TEST_TMPDIR/subs out=$BATS_TEST_TMPDIR/grades csv evil=$BATS_TEST_TMPDIR/evil max
+	mkdir -p "$subs" "$evil"
+	ln -s "$DL_REPO" "$subs/reference"
+	tar -C "$(dirname "$STUDENT")" -czf "$subs/student.tar.gz" "$(basename "$STUDENT")"
+	make_task1_mutant "$subs/mutant"
+	# a tarball whose member would be written outside its directory
+	echo owned >"$evil/f"
+	tar -C "$evil" -cf "$subs/evil.tar" --transform 's,^f$,../../escaped,' f
+	run "$GRADE" --batch "$subs" --jobs 2 --out "$out" 1
+	assert_success
+	assert_line --regexp '^reference: ([1-9][0-9]*)/\1$'
+	assert_line --regexp '^student: 0/[1-9][0-9]*$'
+	assert_line --regexp "^evil: not graded: member '\\.\\./\\.\\./escaped' would land outside"
+	assert [ ! -e "$BATS_TEST_TMPDIR/escaped" ]
+	csv=$out/gradebook.csv
+	# a header and one row per submission
+	assert_equal "$(wc -l <"$csv")" 5
+	max=$(gradebook_cell "$csv" reference "task 1 (max ")
+	[[ $max =~ ^[1-9][0-9]*$ ]] || fail "the reference's task 1 total is '$max'"
+	assert_equal "$(head -n 1 "$csv" | grep -o '"task 1 (max [0-9]*)"')" "\"task 1 (max $max)\""
+	assert_equal "$(gradebook_cell "$csv" reference "state")" graded
+	assert_equal "$(gradebook_cell "$csv" reference "total")" "$max"
+	assert_equal "$(gradebook_cell "$csv" student "task 1 (max ")" 0
+	assert_equal "$(gradebook_cell "$csv" evil "state")" refused
+	assert_equal "$(gradebook_cell "$csv" evil "total")" 0
+	# the mutant: between, and the cells say which tests
+	local m
+	m=$(gradebook_cell "$csv" mutant "task 1 (max ")
+	((m > 0 && m < max)) || fail "the mutant scored $m of $max"
+	assert_equal "$(gradebook_cell "$csv" mutant "1: task1: the host's hostname is unchanged (max 2)")" 2
+	assert_equal "$(gradebook_cell "$csv" mutant "1: task1: output is exactly the assignment's blocks when stdout is a pipe (max 3)")" 0
+	# each row agrees with its report and results
+	assert_equal "$(jq .score "$out/mutant.json")" "$m"
+	grep -qx "Task 1 score: $m/$max (.*)" "$out/mutant.txt"
+	grep -qF 'expected: Child2 Hostname: Child1Hostname' "$out/mutant.txt"
+	grep -qF 'would land outside' "$out/evil.txt"
+}
+
+@test "gradescope: make gradescope-autograder's zip grades a submission into a results.json with the documented fields, its total the score line" {
+	require_root
+	need_student_edition
+	local ag=$BATS_TEST_TMPDIR/autograder zip=$BATS_TEST_TMPDIR/autograder.zip results score max
+	command -v zip >/dev/null || skip "zip is not installed (make gradescope-autograder needs it)"
+	run "$DL_REPO/scripts/make-gradescope-autograder" --student "$STUDENT" --out "$zip"
+	assert_success
+	# Gradescope's layout: setup.sh and run_autograder at the root
+	run unzip -Z1 "$zip"
+	assert_line setup.sh
+	assert_line run_autograder
+	assert_line docker-lite/scripts/grade
+	assert_line docker-lite/tests/task1.bats
+	refute_line --partial workbook
+	mkdir -p "$ag/source" "$ag/submission"
+	unzip -q "$zip" -d "$ag/source"
+	# a student's upload: a folder holding the tree
+	make_task1_mutant "$ag/submission/alice"
+	run env AUTOGRADER_ROOT="$ag" GRADE_TASKS=1 "$ag/source/run_autograder"
+	assert_success
+	results=$ag/results/results.json
+	[[ $output =~ (^|$'\n')Score:\ ([0-9]+)/([0-9]+)($'\n'|$) ]] || fail "no score line: $output"
+	score=${BASH_REMATCH[2]} max=${BASH_REMATCH[3]}
+	((score > 0 && score < max)) || fail "the mutant scored $score/$max"
+	# the documented fields, with their types
+	jq -e '(.score | type) == "number" and (.execution_time | type) == "number" and (.output | type) == "string"
+		and (.tests | length) > 0
+		and all(.tests[]; (.name | type) == "string" and (.score | type) == "number"
+			and (.max_score | type) == "number" and (.output | type) == "string"
+			and (.visibility | IN("hidden", "after_due_date", "after_published", "visible")))' "$results"
+	# the total is the grader's, and the sum of the tests
+	assert_equal "$(jq .score "$results")" "$score"
+	assert_equal "$(jq '[.tests[].score] | add' "$results")" "$score"
+	assert_equal "$(jq '[.tests[].max_score] | add' "$results")" "$max"
+	# a failing test's output shows the student the first wrong line
+	jq -e '.tests[] | select(.name | endswith("when stdout is a pipe")) | .score == 0 and (.output | contains("got     : Child2 Hostname: "))' "$results"
+}
+
+# The workflow's steps as "KEY<TAB>VALUE" lines (name, id, uses, if, run; a
+# "run: |" block's lines joined with \n): a reader of the small YAML subset
+# the file uses, so the test needs no YAML library.
+workflow_steps() {
+	awk '
+		function flush() { if (block != "") { gsub(/\n/, "\\n", text); print "run\t" text; block = ""; text = "" } }
+		block != "" {
+			if ($0 ~ "^" block || $0 ~ /^[ \t]*$/) { line = $0; sub("^" block, "", line); text = text (text == "" ? "" : "\n") line; next }
+			flush()
+		}
+		/^      - name: / || /^        (name|id|uses|if|run): / {
+			line = $0; sub(/^ +(- )?/, "", line)
+			key = line; sub(/:.*/, "", key); val = line; sub(/^[a-z-]+: /, "", val)
+			if (key == "run" && val == "|") { block = "          "; text = ""; next }
+			print key "\t" val
+		}
+		END { flush() }' "$1"
+}
+
+@test "classroom: the student edition's workflow parses, has the expected steps, and each run step works here" {
+	require_root
+	need_student_edition
+	local wf=$STUDENT/.github/workflows/classroom.yml steps tree shim=$BATS_TEST_TMPDIR/bin result
+	assert [ -f "$wf" ]
+	cmp "$wf" "$DL_REPO/grading/classroom.yml"
+	steps=$(workflow_steps "$wf")
+	# checkout, deps with sudo, the grade step (id grade), the reporter reading it
+	assert_equal "$(grep -c '^name	' <<<"$steps")" 4
+	grep -qx 'uses	actions/checkout@v4' <<<"$steps"
+	grep -qx 'run	sudo make deps' <<<"$steps"
+	grep -qx 'id	grade' <<<"$steps"
+	grep -qx 'uses	classroom-resources/autograding-grading-reporter@v1' <<<"$steps"
+	grep -qx 'if	always()' <<<"$steps"
+	# shellcheck disable=SC2016 # the workflow's own expression
+	grep -qxF '          GRADE_RESULTS: "${{ steps.grade.outputs.result }}"' "$wf"
+	grep -qxF '          runners: grade' "$wf"
+	grep -qx '    runs-on: ubuntu-latest' "$wf"
+	grep -qx '  checks: write' "$wf"
+	# a YAML parser, where there is one, reads the same steps
+	if python3 -c 'import yaml' 2>/dev/null; then
+		run python3 -c 'import sys, yaml
+wf = yaml.safe_load(open(sys.argv[1]))
+for job in wf["jobs"].values():
+    for step in job["steps"]:
+        for key, value in step.items():
+            if key in ("name", "id", "uses", "if", "run"):
+                print("%s\t%s" % (key, value.rstrip("\n").replace("\n", "\\n")))' "$wf"
+		assert_success
+		assert_equal "$output" "$steps"
+	fi
+	# each run step, as GitHub runs it (bash -e), in a copy of the student
+	# tree with a task 1 mistake. Where sudo is missing (we are root), a
+	# stand-in does what sudo does to the environment: a fresh one, with
+	# sudo's secure_path (not this bats run's PATH, whose bats-core libexec
+	# directory would shadow the bats command).
+	tree=$(student_copy)
+	make_task1_mutant "$tree"
+	mkdir -p "$shim"
+	if ! command -v sudo >/dev/null; then
+		printf '#!/bin/sh\nexec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"\n' >"$shim/sudo"
+		chmod +x "$shim/sudo"
+	fi
+	local n=0
+	while IFS=$'\t' read -r _ script; do
+		printf '%b\n' "$script" >"$BATS_TEST_TMPDIR/step.sh"
+		(cd "$tree" && PATH=$shim:$PATH GRADE_TASKS=1 GITHUB_OUTPUT=$BATS_TEST_TMPDIR/github-output \
+			bash -e "$BATS_TEST_TMPDIR/step.sh") >"$BATS_TEST_TMPDIR/step.log" 2>&1 ||
+			fail "run step $n failed:"$'\n'"$(cat "$BATS_TEST_TMPDIR/step.sh" "$BATS_TEST_TMPDIR/step.log")"
+		n=$((n + 1))
+	done < <(grep '^run	' <<<"$steps")
+	assert_equal "$n" 2
+	# the grade step's output is the reporter's input: base64 of a runner's
+	# result whose test scores add up to the grader's score line
+	result=$(sed -n 's/^result=//p' "$BATS_TEST_TMPDIR/github-output" | base64 -d)
+	run grep -E '^Score: [0-9]+/[0-9]+$' "$BATS_TEST_TMPDIR/step.log"
+	assert_success
+	local score=${output#Score: } max
+	max=${score#*/} score=${score%/*}
+	((score > 0 && score < max)) || fail "the mutant scored $score/$max:"$'\n'"$(cat "$BATS_TEST_TMPDIR/step.log")"
+	assert_equal "$(jq '[.tests[].score] | add' <<<"$result")" "$score"
+	assert_equal "$(jq .max_score <<<"$result")" "$max"
+	assert_equal "$(jq -r .status <<<"$result")" fail
+	jq -e 'all(.tests[]; (.name | type) == "string" and (.status | IN("pass", "fail")) and (.score | type) == "number")' <<<"$result"
+}
+
 # ---- the grader on tasks 3 and 4 ---------------------------------------------
 # Task 3's tests use the shared Debian base (tests/helpers/common.bash) and
 # make their own state roots (/tmp/dl-test.*) and network labs (named after
