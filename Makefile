@@ -70,7 +70,7 @@ grade: deps
 student-edition:
 	@scripts/make-student-edition
 
-gradescope-autograder:
+gradescope-autograder: deps
 	@scripts/make-gradescope-autograder
 
 bench:
