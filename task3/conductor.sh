@@ -15,6 +15,7 @@
 #   logs.sh        logs
 #   network.sh     addnetwork, peer
 #   imageconfig.sh an image's ENV, WORKDIR, USER, CMD, ENTRYPOINT; run/exec -e, -w
+#   oci.sh         save, load (OCI image archives)
 set -euo pipefail
 
 # The script's directory, made absolute without forking dirname and a
@@ -41,6 +42,8 @@ libs_of() {
 	# images.sh's RUN steps use containers.sh's layers_lowerdir
 	build | images | rmi | rmcache) LIBS=(containers imageconfig images) ;;
 	run | ps) LIBS=(containers imageconfig) ;;
+	# an image record (images.sh), its layers (containers.sh)
+	save | load) LIBS=(containers imageconfig images oci) ;;
 	exec) LIBS=(imageconfig exec) ;;
 	pause | unpause) LIBS=(pause) ;;
 	cp) LIBS=(cp) ;;
@@ -75,6 +78,8 @@ Images
   images                            list images
   rmi <image>                       remove an image
   rmcache                           remove cached bases and layers no image uses
+  save <image> -o FILE.tar          write an image as an OCI archive (skopeo, podman, crun)
+  load -i FILE.tar [image]          make an image from an OCI archive
 Containers
   run [-d] [--rm] [-it] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]
                                     start a container (default command /bin/bash);
@@ -118,6 +123,9 @@ show_help() {
 require_privileges() {
 	((EUID)) || return 0
 	case $1 in
+	save | load)
+		die "$1 needs root: an image's files belong to the users of its user namespace (run it with sudo, as root's images)"
+		;;
 	addnetwork | peer)
 		die "$1 needs root: a rootless container has its own loopback only (run it with sudo, as root's containers)"
 		;;
