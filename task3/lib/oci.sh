@@ -381,6 +381,8 @@ check_layer_listing() {
 	while IFS= read -r line; do
 		[[ $line =~ $TAR_LINE ]] || load_refuse "a layer has an entry tar cannot list plainly: $line"
 		kind=${BASH_REMATCH[1]} size=${BASH_REMATCH[2]} name=${BASH_REMATCH[3]} target=${BASH_REMATCH[7]}
+		# (umoci names the layer's root "/")
+		[[ $kind$name == d/ ]] && name=.
 		path_escapes "$name" && load_refuse "a layer's member '$(shown "$name")' is absolute or leaves the layer with '..'"
 		# tar's C quoting escapes only unprintable bytes, '"' and '\\': a "/"
 		# or "." is itself in both forms, so the checks above hold for both
@@ -451,10 +453,19 @@ blob_path() {
 	fi
 }
 
-# json_of LAYOUT DIGEST FILTER...: jq FILTER over the verified blob.
+# verify_json LAYOUT DIGEST: the blob of DIGEST is verified and a JSON
+# object. In this shell, not in $(...): a refusal there would end only the
+# subshell.
+verify_json() {
+	blob_path "$1" "$2"
+	jq -e 'type == "object"' "$BLOB" >/dev/null 2>&1 || load_refuse "the blob $2 is not the JSON object expected"
+}
+
+# json_of LAYOUT DIGEST FILTER...: jq FILTER over a blob verify_json
+# checked; false (and nothing printed) when the filter fails on it.
 json_of() {
 	blob_path "$1" "$2"
-	jq -r "${@:3}" "$BLOB" 2>/dev/null || load_refuse "the blob $2 is not the JSON expected"
+	jq -r "${@:3}" "$BLOB" 2>/dev/null
 }
 
 # decompressor MEDIATYPE: tar's option for a layer of that type.
@@ -569,6 +580,7 @@ cmd_load() {
 	manifest=${manifests%%$'\t'*}
 	if [[ -z $image ]]; then
 		image=${manifests#*$'\t'}
+		[[ -n $image ]] || load_refuse "its image has no name (no org.opencontainers.image.ref.name): give one (load -i FILE <image>)"
 		[[ $image =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$ ]] ||
 			load_refuse "its image is named '$(shown "$image")', not a name for an image here: give one (load -i FILE <image>)"
 	fi
@@ -576,12 +588,14 @@ cmd_load() {
 	# every blob verified and every layer's listing checked before anything
 	# is extracted
 	local config digests=() types=() diffids=() i
-	config=$(json_of "$layout" "$manifest" '.config.digest')
+	verify_json "$layout" "$manifest"
+	config=$(json_of "$layout" "$manifest" '.config.digest') || load_refuse "its manifest names no config"
+	verify_json "$layout" "$config"
 	mapfile -t digests < <(json_of "$layout" "$manifest" '.layers[].digest')
 	mapfile -t types < <(json_of "$layout" "$manifest" '.layers[].mediaType')
 	mapfile -t diffids < <(json_of "$layout" "$config" '.rootfs.diff_ids[]')
-	((${#digests[@]} && ${#digests[@]} == ${#diffids[@]})) ||
-		load_refuse "its config lists ${#diffids[@]} layer(s), its manifest ${#digests[@]}"
+	((${#digests[@]} && ${#digests[@]} == ${#diffids[@]} && ${#digests[@]} == ${#types[@]})) ||
+		load_refuse "its config lists ${#diffids[@]} layer(s), its manifest ${#digests[@]} (with ${#types[@]} media types)"
 	image_from_config "$layout" "$config"
 	local stored=() base=$OCI_EMPTY_BASE
 	for i in "${!digests[@]}"; do
