@@ -40,7 +40,8 @@ HELPER_DIR=$CONDUCTOR_DIR/bin
 libs_of() {
 	case $1 in
 	# images.sh's RUN steps use containers.sh's layers_lowerdir
-	build | images | rmi | rmcache) LIBS=(containers imageconfig images) ;;
+	build) LIBS=(containers imageconfig images oci) ;;
+	images | rmi | rmcache) LIBS=(containers imageconfig images) ;;
 	run | ps) LIBS=(containers imageconfig) ;;
 	# an image record (images.sh), its layers (containers.sh)
 	save | load) LIBS=(containers imageconfig images oci) ;;

@@ -192,6 +192,28 @@ crun_run() {
 	assert_output "static says made by hand"
 }
 
+@test "build: FROM oci-archive:PATH starts from the archive's layers and configuration" {
+	local ctx=$BATS_TEST_TMPDIR/ctx
+	mkdir -p "$ctx"
+	cp "$ARCHIVE" "$ctx/saved.tar"
+	# shellcheck disable=SC2016 # expanded by the RUN step
+	printf '%s\n' 'FROM oci-archive:saved.tar' \
+		'RUN { cat a; test -e b || echo b is gone; ls /srv/old; echo "$GREETING"; } >/srv/seen' >"$ctx/Conductorfile"
+	run "$C" build fromarchive "$ctx/Conductorfile"
+	assert_success
+	assert_line --regexp '^ ---> 2 layer\(s\) on the base debian-bookworm, manifest [0-9a-f]{12}$'
+	# the RUN step ran in the archive's image, with its WORKDIR and ENV
+	run "$C" run --rm fromarchive seen -- cat /srv/seen
+	assert_output $'a\nb is gone\nz\nhello there'
+	# its CMD is the archive's
+	run "$C" run --rm fromarchive cmd
+	assert_output a
+	# the same archive again: the RUN step is cached
+	run "$C" build fromarchive "$ctx/Conductorfile"
+	assert_success
+	assert_line " ---> Using cache"
+}
+
 # ---- refused archives ----------------------------------------------------------
 
 # make_archive OUT LAYER.tar...: an OCI archive of the given (uncompressed)

@@ -436,7 +436,7 @@ check_diff_id() {
 # load_refuse MESSAGE: refuse the archive (what load made is removed by its
 # EXIT trap).
 load_refuse() {
-	die "load: refused $LOAD_FILE: $*"
+	die "$LOAD_WHAT: refused $LOAD_FILE: $*"
 }
 
 # blob_path LAYOUT DIGEST: the verified blob of DIGEST into BLOB (each
@@ -543,15 +543,17 @@ image_from_config() {
 		load_refuse "its configuration has a line break in WorkingDir, User or Env"
 }
 
-cmd_load() {
-	parse_io_option load -i --input "$@"
-	if ((${#IO_ARGS[@]} > 1)) || [[ -z $IO_FILE ]]; then
-		die "usage: load -i FILE.tar [image]"
-	fi
-	LOAD_FILE=$IO_FILE
-	local image=${IO_ARGS[0]:-}
-	[[ -z $image ]] || validate_name image "$image"
-	[[ -f $LOAD_FILE && -r $LOAD_FILE ]] || die "load: cannot read '$(shown "$LOAD_FILE")': give an OCI archive (conductor.sh save, skopeo copy ... oci-archive:FILE)"
+# oci_import FILE IMAGE [named]: the layers of the OCI archive FILE into the cache
+# (what is stored already reused), after checking all of it: OCI_BASE and
+# OCI_KEYS, the image's configuration into IMG_*, its manifest's digest
+# into OCI_MANIFEST, the archive's name for it into OCI_REF_NAME. IMAGE
+# picks the manifest when the archive has several; "named": without IMAGE,
+# the archive's name must do as a name here. Dies (LOAD_WHAT says
+# who) leaving nothing, when anything is wrong. Holds the build lock.
+oci_import() {
+	LOAD_FILE=$1
+	local image=$2
+	[[ -f $LOAD_FILE && -r $LOAD_FILE ]] || die "$LOAD_WHAT: cannot read '$(shown "$LOAD_FILE")': give an OCI archive (conductor.sh save, skopeo copy ... oci-archive:FILE)"
 	oci_max_bytes
 	(($(stat -c %s -- "$LOAD_FILE") <= OCI_MAX_BYTES)) ||
 		load_refuse "it is larger than OCI_LOAD_MAX_MB=$OCI_LOAD_MAX_MB MiB (raise it in config.sh if you trust it)"
@@ -578,11 +580,13 @@ cmd_load() {
 	[[ -n $manifests ]] || load_refuse "its index.json lists no image manifest${image:+ named $image}"
 	[[ $manifests != *$'\n'* ]] || load_refuse "it holds several images: name the one to load (load -i FILE <ref name>)"
 	manifest=${manifests%%$'\t'*}
-	if [[ -z $image ]]; then
-		image=${manifests#*$'\t'}
-		[[ -n $image ]] || load_refuse "its image has no name (no org.opencontainers.image.ref.name): give one (load -i FILE <image>)"
-		[[ $image =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$ ]] ||
-			load_refuse "its image is named '$(shown "$image")', not a name for an image here: give one (load -i FILE <image>)"
+	# shellcheck disable=SC2034 # for build's FROM oci-archive: (images.sh)
+	OCI_MANIFEST=$manifest
+	OCI_REF_NAME=${manifests#*$'\t'}
+	if [[ -z $image && -n ${3:-} ]]; then
+		[[ -n $OCI_REF_NAME ]] || load_refuse "its image has no name (no org.opencontainers.image.ref.name): give one (load -i FILE <image>)"
+		[[ $OCI_REF_NAME =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$ ]] ||
+			load_refuse "its image is named '$(shown "$OCI_REF_NAME")', not a name for an image here: give one (load -i FILE <image>)"
 	fi
 
 	# every blob verified and every layer's listing checked before anything
@@ -597,10 +601,11 @@ cmd_load() {
 	((${#digests[@]} && ${#digests[@]} == ${#diffids[@]} && ${#digests[@]} == ${#types[@]})) ||
 		load_refuse "its config lists ${#diffids[@]} layer(s), its manifest ${#digests[@]} (with ${#types[@]} media types)"
 	image_from_config "$layout" "$config"
-	local stored=() base=$OCI_EMPTY_BASE
+	# stored[i]: the base (only as the first layer) or layer with that blob
+	local stored=()
 	for i in "${!digests[@]}"; do
 		blob_path "$layout" "${digests[i]}"
-		if stored_layer "${digests[i]}"; then
+		if stored_layer "${digests[i]}" && [[ $STORED_KIND == layer || $i == 0 ]]; then
 			stored[i]=$STORED_KIND:$STORED_NAME
 			continue
 		fi
@@ -609,19 +614,13 @@ cmd_load() {
 		check_diff_id "$BLOB" "$DECOMPRESS" "${diffids[i]}"
 	done
 	# the layers, into ".tmp-load" until all are there, then published
-	local keys=() key
+	local key
+	OCI_BASE=$OCI_EMPTY_BASE OCI_KEYS=()
 	for i in "${!digests[@]}"; do
-		if [[ -n ${stored[i]:-} ]]; then
-			if [[ $i == 0 && ${stored[i]} == base:* ]]; then
-				base=${stored[i]#base:}
-			elif [[ ${stored[i]} == layer:* ]]; then
-				keys+=("${stored[i]#layer:}")
-			else
-				# a base further up: no layer of ours has its blob
-				stored[i]=""
-			fi
-		fi
-		[[ -z ${stored[i]:-} ]] || continue
+		case ${stored[i]:-} in
+		base:*) OCI_BASE=${stored[i]#base:} && continue ;;
+		layer:*) OCI_KEYS+=("${stored[i]#layer:}") && continue ;;
+		esac
 		blob_path "$layout" "${digests[i]}"
 		decompressor "${types[i]}"
 		key=oci-${digests[i]#sha256:}
@@ -629,16 +628,31 @@ cmd_load() {
 		ln -- "$BLOB" "$tmp/$key/oci/blob"
 		printf 'digest=%s\ndiffid=%s\nsize=%s\nsource=%s\n' "${digests[i]}" "${diffids[i]}" \
 			"$(stat -c %s "$BLOB")" "$(stat -c %i "$tmp/$key/diff")" >"$tmp/$key/oci/meta"
-		keys+=("$key")
+		OCI_KEYS+=("$key")
 	done
-	[[ $base != "$OCI_EMPTY_BASE" ]] || mkdir -p "$BASEDIR/$OCI_EMPTY_BASE"
-	for key in "${keys[@]}"; do
+	[[ $OCI_BASE != "$OCI_EMPTY_BASE" ]] || mkdir -p "$BASEDIR/$OCI_EMPTY_BASE"
+	for key in "${OCI_KEYS[@]}"; do
 		[[ -d $tmp/$key ]] || continue
 		mv -T "$tmp/$key" "$LAYERDIR/$key" 2>/dev/null || layer_exists "$key" ||
 			die "cannot store the layer $key in $LAYERDIR"
 	done
-	save_image "$image" "$base" "${keys[@]}"
 	remove_tree "$tmp"
 	trap - EXIT
-	echo "Loaded image $image: ${#digests[@]} layer(s), $((${#digests[@]} - ${#keys[@]})) of them the base $base"
+}
+
+cmd_load() {
+	parse_io_option load -i --input "$@"
+	if ((${#IO_ARGS[@]} > 1)) || [[ -z $IO_FILE ]]; then
+		die "usage: load -i FILE.tar [image]"
+	fi
+	local image=${IO_ARGS[0]:-}
+	[[ -z $image ]] || validate_name image "$image"
+	LOAD_WHAT=load
+	oci_import "$IO_FILE" "$image" named
+	image=${image:-$OCI_REF_NAME}
+	save_image "$image" "$OCI_BASE" "${OCI_KEYS[@]}"
+	local n=$((${#OCI_KEYS[@]} + 1)) plural=s
+	[[ $OCI_BASE != "$OCI_EMPTY_BASE" ]] || n=${#OCI_KEYS[@]}
+	((n != 1)) || plural=""
+	echo "Loaded image $image: $n layer$plural (on the base $OCI_BASE)"
 }
