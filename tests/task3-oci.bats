@@ -56,9 +56,10 @@ other_root() {
 }
 
 # What a container sees of its image: every path with its type, mode,
-# owner, size, link target, and the checksum of each file (/proc, /sys and
-# /dev are the kernel's, not the image's).
-TREE_WALK='find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o -printf "%p %y %m %U:%G %s %l\n" | LC_ALL=C sort
+# owner, link target, and the checksum of each file (/proc, /sys and /dev
+# are the kernel's, not the image's; a directory's size is its file
+# system's business).
+TREE_WALK='find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o -printf "%p %y %m %U:%G %l\n" | LC_ALL=C sort
 find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum'
 
 tree_of() {
@@ -214,6 +215,26 @@ crun_run() {
 	assert_line " ---> Using cache"
 }
 
+@test "export -> import: a running container's files, as it changed them, become a one-layer image" {
+	"$C" run -d ociimg ocitree -- sleep infinity
+	"$C" exec ocitree -- sh -c 'rm /srv/app/a && echo live >/srv/live && mkdir /srv/old/new'
+	local before after
+	before=$("$C" exec ocitree -- sh -c "$TREE_WALK")
+	run "$C" export ocitree -o "$BATS_TEST_TMPDIR/c.tar"
+	assert_success
+	"$C" stop ocitree
+	# a plain tarball: no whiteouts, nothing of /proc
+	run bash -c 'tar -tf "$1" | grep -E "(\.wh\.|^\./proc/.)"' _ "$BATS_TEST_TMPDIR/c.tar"
+	assert_failure
+	run "$C" import "$BATS_TEST_TMPDIR/c.tar" imported
+	assert_success
+	after=$(tree_of imported)
+	[[ $before == *" /srv/live"* && $before != *" /srv/app/a "* ]] || fail "the walk did not see the change: $before"
+	assert_lines_equal "$before" "$after"
+	run "$C" run --rm imported cat -- cat /srv/live
+	assert_output live
+}
+
 # ---- refused archives ----------------------------------------------------------
 
 # make_archive OUT LAYER.tar...: an OCI archive of the given (uncompressed)
@@ -334,7 +355,7 @@ refused() {
 	refused "$d/bomb.oci" "a layer is larger than OCI_LOAD_MAX_MB=2 MiB unpacked" OCI_LOAD_MAX_MB=2
 }
 
-@test "save, load: help, bad arguments and a missing image are one clear line" {
+@test "save, load, export, import: help, bad arguments and a missing image are one clear line" {
 	run "$C" save -h
 	assert_success
 	assert_output --partial "Usage: conductor.sh save <image> -o FILE.tar"
@@ -356,4 +377,15 @@ refused() {
 	run --separate-stderr "$C" load -x
 	assert_failure
 	[[ $stderr == *"unknown option '-x'"* ]]
+	run "$C" export -h
+	assert_output --partial "Usage: conductor.sh export <container> -o FILE.tar"
+	run "$C" import --help
+	assert_output --partial "Usage: conductor.sh import FILE.tar <image>"
+	run --separate-stderr "$C" export nosuch -o "$BATS_TEST_TMPDIR/x.tar"
+	assert_failure
+	[[ $stderr == *"no running container named 'nosuch'"* ]]
+	[[ ! -e $BATS_TEST_TMPDIR/x.tar ]]
+	run --separate-stderr "$C" import "$BATS_TEST_TMPDIR/x.tar"
+	assert_failure
+	assert_equal "$stderr" "conductor.sh: usage: import FILE.tar <image>"
 }

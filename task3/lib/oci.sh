@@ -656,3 +656,92 @@ cmd_load() {
 	((n != 1)) || plural=""
 	echo "Loaded image $image: $n layer$plural (on the base $OCI_BASE)"
 }
+
+# ---- export, import: a container's files as a plain tarball ---------------------
+
+help_export() {
+	cat <<'HELP'
+Usage: conductor.sh export <container> -o FILE.tar
+
+Write the files of a running container, as its processes see them (its
+image's layers and what it changed, flattened), as a plain tar (Docker's
+export: no layers, no configuration). /proc, /sys and /dev hold the
+kernel's files, not the container's: only the directories are kept.
+'conductor.sh import FILE.tar <image>' makes an image of it again.
+  -o, --output FILE   the tarball to write (replaced when it exists)
+HELP
+}
+
+help_import() {
+	cat <<'HELP'
+Usage: conductor.sh import FILE.tar <image>
+
+Make an image of one layer from a plain tarball of a root file system (as
+'conductor.sh export' or 'docker export' write it, gzipped or not). It is
+checked as load checks a layer (see 'conductor.sh load -h') before anything
+is extracted. The image has no configuration: its command is /bin/bash.
+HELP
+}
+
+cmd_export() {
+	parse_io_option export -o --output "$@"
+	if ((${#IO_ARGS[@]} != 1)) || [[ -z $IO_FILE ]]; then
+		die "usage: export <container> -o FILE.tar"
+	fi
+	local name=${IO_ARGS[0]} out=$IO_FILE root
+	validate_name container "$name"
+	[[ -d $(dirname -- "$out") && ! -d $out ]] ||
+		die "export: cannot write '$(shown "$out")': give a file in an existing directory"
+	container_alive "$name" ||
+		die "no running container named '$name': export reads a running container's files (see 'conductor.sh ps')"
+	root=$CONTAINERDIR/$name/rootfs
+	mounts_under "$root"
+	((${#MOUNTS[@]})) || die "container '$name' has no root mounted at $root: is it still starting?"
+	# The container's root as the host sees it: its overlay alone (what the
+	# container mounts on it is in its own mount namespace). GNU tar never
+	# follows a symlink of it: it stores links as links and walks each
+	# directory from the one above (openat, O_NOFOLLOW), so a link the
+	# container swaps in meanwhile leads nowhere on the host.
+	# shellcheck disable=SC2064 # expand now
+	trap "rm -f -- $(printf '%q' "$out.tmp$$")" EXIT
+	tar -c -f "$out.tmp$$" --numeric-owner --sort=name --format=posix --one-file-system \
+		"--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime" \
+		--anchored --exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' -C "$root" . ||
+		die "export: cannot read the files of '$name'"
+	mv -f -- "$out.tmp$$" "$out"
+	trap - EXIT
+	echo "Exported container $name to $out"
+}
+
+cmd_import() {
+	(($# == 2)) || die "usage: import FILE.tar <image>"
+	local file=$1 image=$2 z="" sum key tmp
+	validate_name image "$image"
+	LOAD_WHAT=import LOAD_FILE=$file
+	[[ -f $file && -r $file ]] || die "import: cannot read '$(shown "$file")': give a tarball (conductor.sh export, docker export)"
+	oci_max_bytes
+	(($(stat -c %s -- "$file") <= OCI_MAX_BYTES)) ||
+		load_refuse "it is larger than OCI_LOAD_MAX_MB=$OCI_LOAD_MAX_MB MiB (raise it in config.sh if you trust it)"
+	[[ $(head -c 2 -- "$file" | od -An -tx1) != " 1f 8b" ]] || z=-z
+	ensure_state_dirs
+	hold_build_lock
+	tmp=$(mktemp -d "$LAYERDIR/.tmp-import.XXXXXX")
+	# shellcheck disable=SC2064 # expand now: $tmp is local
+	trap "remove_tree $(printf '%q' "$tmp")" EXIT
+	check_layer_listing "$file" "$z" >"$tmp/wh"
+	# one layer per tarball: the same tarball imported twice is stored once
+	sum=$(sha256sum <"$file" | cut -c1-64)
+	key=import-$sum
+	if ! layer_exists "$key"; then
+		extract_layer "$file" "$z" "$tmp/$key" "$tmp/wh"
+		rm -rf -- "$tmp/$key/oci"
+		mkdir -p "$BASEDIR/$OCI_EMPTY_BASE"
+		mv -T "$tmp/$key" "$LAYERDIR/$key" 2>/dev/null || layer_exists "$key" ||
+			die "cannot store the layer $key in $LAYERDIR"
+	fi
+	config_reset
+	save_image "$image" "$OCI_EMPTY_BASE" "$key"
+	remove_tree "$tmp"
+	trap - EXIT
+	echo "Imported $file as image $image (one layer, ${key:0:19})"
+}
