@@ -15,6 +15,7 @@
 #   logs.sh        logs
 #   network.sh     addnetwork, peer
 #   imageconfig.sh an image's ENV, WORKDIR, USER, CMD, ENTRYPOINT; run/exec -e, -w
+#   oci.sh         save, load (OCI image archives), export, import
 set -euo pipefail
 
 # The script's directory, made absolute without forking dirname and a
@@ -39,8 +40,12 @@ HELPER_DIR=$CONDUCTOR_DIR/bin
 libs_of() {
 	case $1 in
 	# images.sh's RUN steps use containers.sh's layers_lowerdir
-	build | images | rmi | rmcache) LIBS=(containers imageconfig images) ;;
+	build) LIBS=(containers imageconfig images oci) ;;
+	images | rmi | rmcache) LIBS=(containers imageconfig images) ;;
 	run | ps) LIBS=(containers imageconfig) ;;
+	# an image record (images.sh), its layers (containers.sh)
+	save | load | import) LIBS=(containers imageconfig images oci) ;;
+	export) LIBS=(oci) ;;
 	exec) LIBS=(imageconfig exec) ;;
 	pause | unpause) LIBS=(pause) ;;
 	cp) LIBS=(cp) ;;
@@ -75,6 +80,9 @@ Images
   images                            list images
   rmi <image>                       remove an image
   rmcache                           remove cached bases and layers no image uses
+  save <image> -o FILE.tar          write an image as an OCI archive (skopeo, podman, crun)
+  load -i FILE.tar [image]          make an image from an OCI archive
+  import FILE.tar <image>           make an image of one layer from a tarball
 Containers
   run [-d] [--rm] [-it] [--cpus N] [--memory SIZE] [--pids N] <image> <name> [-- cmd args...]
                                     start a container (default command /bin/bash);
@@ -90,6 +98,7 @@ Containers
   cp <name>:<src> <dest>            copy files out of a container
   inspect [-f KEY] <name>           a container's state as JSON (or one field)
   logs [-f] [-n N] <name>           what a container's command printed
+  export <name> -o FILE.tar         a running container's files as a tarball
 Network
   addnetwork <name> [-i|--internet] [-e|--expose HOST:CONTAINER[/udp]]...
                                     connect a container (host, internet, ports)
@@ -118,6 +127,9 @@ show_help() {
 require_privileges() {
 	((EUID)) || return 0
 	case $1 in
+	save | load | export | import)
+		die "$1 needs root: an image's files belong to the users of its user namespace (run it with sudo, as root's images)"
+		;;
 	# each rootless container's network is its own pasta (addnetwork): no
 	# link between two of them is the user's to make
 	peer) die "peer needs root: rootless containers reach each other only through their exposed ports (run both with sudo to peer them)" ;;

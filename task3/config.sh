@@ -42,3 +42,7 @@ CONTAINER_DNS=${CONTAINER_DNS:-}
 # Hardening applied to every container (dropped capabilities, no_new_privs,
 # masked /proc files). Set to 0 only for lessons that need the full power.
 CONDUCTOR_HARDEN=${CONDUCTOR_HARDEN:-1}
+
+# The largest OCI archive `load` accepts, in MiB: the archive itself, and
+# each of its layers unpacked (a small gzip can unpack to terabytes).
+OCI_LOAD_MAX_MB=${OCI_LOAD_MAX_MB:-4096}

@@ -30,6 +30,8 @@ a plain Debian image: FROM debian:bookworm). Instructions, one per line
 (a line ending in "\" continues on the next; "#" starts a comment line):
   FROM <distro>:<suite>    first instruction, exactly once: debian:bookworm,
                            or ubuntu:<suite> when UBUNTU_MIRROR is set
+  FROM oci-archive:PATH    or an OCI archive's image (see 'conductor.sh
+                           load -h'), its layers and configuration
   RUN <shell command>      run in a throwaway container (host network, so
                            apt-get works); a non-zero exit fails the build
   COPY <src>... <dest>     copy files of the Conductorfile's directory into
@@ -569,7 +571,17 @@ cmd_build() {
 		context=$PWD label="(no Conductorfile)"
 		STEP_LINE=(1) STEP_OP=(FROM) STEP_ARG=("$PLAIN_BASE")
 	fi
-	parse_from "${STEP_ARG[0]}" "$label:${STEP_LINE[0]}"
+	# FROM oci-archive:PATH (Docker's spelling): the layers and
+	# configuration of an OCI archive (oci.sh), checked when the build starts
+	OCI_FROM=""
+	if [[ ${STEP_ARG[0]} == oci-archive:* ]]; then
+		OCI_FROM=${STEP_ARG[0]#oci-archive:}
+		[[ $OCI_FROM == /* ]] || OCI_FROM=$context/$OCI_FROM
+		[[ -f $OCI_FROM && -r $OCI_FROM ]] ||
+			die "$label:${STEP_LINE[0]}: FROM ${STEP_ARG[0]}: cannot read $OCI_FROM: give an OCI archive's path, relative to the Conductorfile's directory or absolute"
+	else
+		parse_from "${STEP_ARG[0]}" "$label:${STEP_LINE[0]}"
+	fi
 
 	# check every COPY and every configuration instruction before building
 	# anything
@@ -588,11 +600,22 @@ cmd_build() {
 	ensure_state_dirs
 	hold_build_lock
 	local total=${#STEP_OP[@]} base key layers=() lower
-	base=$(base_name "$BASE_DISTRO" "$BASE_SUITE")
 	echo "Step 1/$total : FROM ${STEP_ARG[0]}"
-	ensure_base "$BASE_DISTRO" "$BASE_SUITE" "$BASE_MIRROR"
-	key=$(layer_key "FROM $BASE_DISTRO:$BASE_SUITE" "")
-	config_reset
+	if [[ -n $OCI_FROM ]]; then
+		# its layers and configuration (IMG_*); the chain of keys starts
+		# from its manifest's digest: what is in it, not where it is
+		# shellcheck disable=SC2034 # the prefix of oci.sh's refusals
+		LOAD_WHAT="$label:${STEP_LINE[0]}: FROM ${STEP_ARG[0]}"
+		oci_import "$OCI_FROM" ""
+		base=$OCI_BASE layers=("${OCI_KEYS[@]}")
+		key=$(layer_key "FROM oci-archive $OCI_MANIFEST" "")
+		echo " ---> ${#layers[@]} layer(s) on the base $base, manifest ${OCI_MANIFEST:7:12}"
+	else
+		base=$(base_name "$BASE_DISTRO" "$BASE_SUITE")
+		ensure_base "$BASE_DISTRO" "$BASE_SUITE" "$BASE_MIRROR"
+		key=$(layer_key "FROM $BASE_DISTRO:$BASE_SUITE" "")
+		config_reset
+	fi
 	for ((i = 1; i < total; i++)); do
 		local op=${STEP_OP[i]} arg=${STEP_ARG[i]} where="$label:${STEP_LINE[i]}" content="" dest
 		echo "Step $((i + 1))/$total : $op $arg"
@@ -791,6 +814,8 @@ cmd_rmcache() {
 	for path in "${dirs[@]}"; do
 		[[ -d $path && -z ${used[$path]:-} ]] || continue
 		remove_tree "$path"
+		# a base's OCI blob, cached beside it by save (oci.sh)
+		[[ $path != "$BASEDIR"/* ]] || rm -rf -- "$BASEDIR/.${path##*/}.oci"
 		removed=$((removed + 1))
 	done
 	# what killed builds left (a base being made right now holds its lock)
