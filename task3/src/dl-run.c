@@ -4,6 +4,7 @@
  *   dl-run [options] -- COMMAND [ARG]...     (dl-run --help lists them)
  *   dl-run --remove-cgroup NAME              (stop, when the monitor was killed)
  *   dl-run --freeze NAME | --thaw NAME       (pause, unpause: freeze.h)
+ *   dl-run --check-limits OPTION...          (run's limits valid? cli.h)
  *
  * Processes (foreground):          (--detach):
  *   dl-run                           dl-run ---- exits 0 once started
@@ -359,7 +360,7 @@ static int wait_container(struct output *out, pid_t pid)
 
 static int limited(const struct cg_limits *l)
 {
-	return l->cpu_quota_us || l->memory_bytes || l->pids_max;
+	return l->cpu_quota_us || l->memory_bytes || l->pids_max || l->nio || l->io_weight;
 }
 
 /* Start the container and wait for it; notify_fd >= 0 (--detach): tell
@@ -375,6 +376,9 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		rc = cg_create(&cgroup, cgroup_root(), DL_CGROUP_GROUP, o->cgroup, &o->limits);
 		if (rc && limited(&o->limits)) {
 			undo_start(o, NULL);
+			if (rc == -EOPNOTSUPP)
+				die("cannot create the cgroup %s/%s under %s: a controller these limits need is not there (v1: its hierarchy, e.g. blkio for I/O, must be mounted; v2: it must be in cgroup.controllers, e.g. io)",
+				    DL_CGROUP_GROUP, o->cgroup, cgroup_root());
 			die_err(rc, "cannot create the cgroup %s/%s under %s", DL_CGROUP_GROUP, o->cgroup,
 				cgroup_root());
 		}
@@ -512,6 +516,19 @@ static int check_volume(const char *spec)
 	return DL_EXIT_FAILURE;
 }
 
+/* --check-limits OPTION...: the limits of a run, checked as dl-run would
+ * (cli.h), for conductor.sh to ask before it makes anything.  A bad one:
+ * the reason on stdout, for the caller's own error line. */
+static int check_limits(int argc, char **argv)
+{
+	struct run_opts o;
+	char err[CLI_ERR_MAX];
+	if (!limits_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err)))
+		return 0;
+	puts(err);
+	return DL_EXIT_FAILURE;
+}
+
 /* --unshare -- COMMAND: COMMAND as root of a user namespace with the
  * containers' maps (podman unshare): how a user removes what a rootless
  * container's other users made (conductor.sh's remove_tree). */
@@ -568,6 +585,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "--check-volume") == 0)
 		return check_volume(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "--check-limits") == 0)
+		return check_limits(argc - 1, argv + 1);
 	if (argc > 3 && strcmp(argv[1], "--unshare") == 0 && strcmp(argv[2], "--") == 0)
 		return unshare_run(argv + 3);
 	int rc = run_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err));
