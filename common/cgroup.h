@@ -26,8 +26,13 @@
 enum cg_mode { CG_MODE_NONE = 0, CG_MODE_V1, CG_MODE_V2 };
 /* CG_FREEZER is no limit: every cgroup gets its leaf, for pause (on v2 every
  * cgroup has cgroup.freeze, so there it is the one leaf, no controller).
- * CG_IO is v1's blkio hierarchy, v2's io controller. */
-enum cg_controller { CG_CPU = 0, CG_MEMORY, CG_PIDS, CG_FREEZER, CG_IO, CG_NCONTROLLERS };
+ * CG_IO is v1's blkio hierarchy, v2's io controller; CG_CPUACCT is v1's
+ * cpuacct hierarchy (v2: cpu.stat is in every cgroup).  Limits or not, a
+ * container also gets what accounts its use (stats), where that changes
+ * nothing outside docker-lite's group: v1 a leaf in each of these mounted
+ * hierarchies; v2 the controllers the root already enables, enabled in the
+ * group too. */
+enum cg_controller { CG_CPU = 0, CG_MEMORY, CG_PIDS, CG_FREEZER, CG_IO, CG_CPUACCT, CG_NCONTROLLERS };
 
 /* One block-I/O throttle: at most value bytes (or I/Os) a second, read or
  * written, on the whole disk major:minor (the kernel throttles disks, not

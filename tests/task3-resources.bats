@@ -162,3 +162,76 @@ EOF
 	done < <("$C" inspect -f cgroups ioweight)
 	[[ -n $found ]] || fail "no bfq weight file in the container's cgroups"
 }
+
+# stats_json NAME: one --no-stream JSON sample of NAME into STATS (the line).
+stats_json() {
+	STATS=$("$C" stats --no-stream --format json "$1")
+}
+
+# field KEY: a number (or null) of STATS.
+field() {
+	sed -E "s/.*\"$1\":([^,}]*).*/\1/" <<<"$STATS"
+}
+
+@test "stats: a busy loop under --cpus 0.5 shows CPU near 50%" {
+	"$C" run -d --cpus 0.5 ioimg stcpu -- sh -c 'while :; do :; done'
+	stats_json stcpu
+	local pct
+	pct=$(field cpu_percent)
+	pct=${pct%.*}
+	# at most the quota; well above nothing (a loaded machine may give less)
+	((pct >= 30 && pct <= 60)) || fail "CPU $pct% under --cpus 0.5: $STATS"
+}
+
+@test "stats: a 50 MB allocation raises memory by about 50 MB; --memory and --pids show as limits" {
+	# bash keeps a 50 MB string once /go appears (and stays: "& wait", or it
+	# would exec the last command in its place); two sleeps beside it
+	"$C" run -d --memory 256M --pids 20 ioimg stmem -- bash -c \
+		'sleep 600 & sleep 600 & while [[ ! -e /go ]]; do sleep 0.1; done; x=$(head -c 50000000 /dev/zero | tr "\0" a); echo ready >/ready; sleep 600 & wait'
+	stats_json stmem
+	local before after
+	before=$(field memory_bytes)
+	assert_equal "$(field memory_limit)" $((256 << 20))
+	assert_equal "$(field pids_limit)" 20
+	# bash, head's and tr's gone, two sleeps, the init
+	(($(field pids) >= 3)) || fail "pids: $STATS"
+	touch "$CONDUCTOR_ROOT/.containers/stmem/rootfs/go"
+	wait_until 100 test -e "$CONDUCTOR_ROOT/.containers/stmem/rootfs/ready"
+	stats_json stmem
+	after=$(field memory_bytes)
+	((after - before >= 40000000 && after - before <= 80000000)) ||
+		fail "memory went from $before to $after: not ~50 MB more"
+}
+
+@test "stats: the table shows each container once, -- where nothing is limited, and the same numbers as json" {
+	"$C" run -d ioimg sttab -- sleep 600
+	run "$C" stats --no-stream sttab
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --regexp '^NAME +CPU % +MEM USAGE / LIMIT +PIDS +BLOCK I/O +NET I/O$'
+	# no --memory, no --pids, no addnetwork
+	assert_line --index 1 --regexp '^sttab +[0-9]+\.[0-9]{2}% +[0-9.]+[KMG]?i?B / -- +[0-9]+ / -- +[0-9.]+[kMG]?B / [0-9.]+[kMG]?B +-- / --$'
+	# without names: every running container, this one among them
+	run "$C" stats --no-stream --format json
+	assert_success
+	assert_line --regexp '^\{"name":"sttab","cpu_percent":[0-9]+\.[0-9]{2},"memory_bytes":[0-9]+,"memory_limit":null,"pids":[0-9]+,"pids_limit":null,"block_read":[0-9]+,"block_write":[0-9]+,"net_rx":null,"net_tx":null\}$'
+}
+
+@test "stats: an unknown container, a bad name or option is refused with one line" {
+	run "$C" stats --no-stream stnope
+	assert_failure
+	assert_output "conductor.sh: no container named 'stnope': see 'conductor.sh ps'"
+	run "$C" stats --no-stream '../x'
+	assert_failure
+	assert_output --partial "invalid container name"
+	run "$C" stats --format yaml
+	assert_failure
+	assert_output --partial "invalid --format 'yaml': use json or table"
+	run "$C" stats --all
+	assert_failure
+	assert_output --partial "unknown option '--all' for stats"
+	run "$C" stats -h
+	assert_success
+	assert_output --partial "--no-stream"
+	assert_output --partial "--format json"
+}

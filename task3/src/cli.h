@@ -82,7 +82,8 @@ int limits_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *er
 	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n" \
 	"       dl-run --freeze NAME | --thaw NAME   (pause, unpause: the cgroup's freezer)\n" \
 	"       dl-run --check-volume SPEC   (a valid --volume? for conductor.sh run -v)\n" \
-	"       dl-run --check-limits [--rootfs DIR] LIMIT-OPTION...   (valid limits? for run)\n"
+	"       dl-run --check-limits [--rootfs DIR] LIMIT-OPTION...   (valid limits? for run)\n" \
+	"       dl-run --stats NAME...   (what the containers of these cgroup leaves use)\n"
 #define EXEC_USAGE                                                                              \
 	"usage: dl-exec --pid PID --starttime T [--workdir DIR] [--user SPEC] [--env K=V]...\n" \
 	"               [--no-harden] [--tty [--interactive]] -- COMMAND [ARG]...\n"

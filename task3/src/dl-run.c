@@ -5,6 +5,7 @@
  *   dl-run --remove-cgroup NAME              (stop, when the monitor was killed)
  *   dl-run --freeze NAME | --thaw NAME       (pause, unpause: freeze.h)
  *   dl-run --check-limits OPTION...          (run's limits valid? cli.h)
+ *   dl-run --stats NAME...                   (what they use: stats.h)
  *
  * Processes (foreground):          (--detach):
  *   dl-run                           dl-run ---- exits 0 once started
@@ -46,6 +47,7 @@
 #include "procstat.h"
 #include "relay.h"
 #include "runlimits.h"
+#include "stats.h"
 #include "sys.h"
 #include "syscalls.h"
 #include "tty.h"
@@ -116,6 +118,27 @@ static int freeze(const char *name, int frozen)
 	if (rc)
 		die_err(rc, "cannot %s the cgroup %s/%s under %s", what, DL_CGROUP_GROUP, name, cgroup_root());
 	return 0;
+}
+
+/* --stats NAME...: one line for each cgroup leaf NAME, what its container
+ * uses, as numbers (-1: not accounted, or no limit): NAME, CPU time in ns,
+ * memory in use and its limit, pids and their limit, bytes read and
+ * written.  conductor.sh's stats samples it and shows rates.  A leaf that
+ * is gone (the container ended meanwhile) gives a line of -1. */
+static int print_stats(int n, char **names)
+{
+	for (int i = 0; i < n; i++) {
+		struct cgroup cg;
+		struct cg_usage u = { -1, -1, -1, -1, -1, -1, -1 };
+		int rc = names[i][0] == '.' ? -EINVAL : cg_open(&cg, cgroup_root(), DL_CGROUP_GROUP, names[i]);
+		if (rc == -EINVAL)
+			die("invalid cgroup name '%s'", names[i]);
+		if (!rc)
+			stats_read(&cg, &u);
+		printf("%s %lld %lld %lld %lld %lld %lld %lld\n", names[i], u.cpu_ns, u.mem_bytes, u.mem_limit, u.pids,
+		       u.pids_limit, u.io_read, u.io_write);
+	}
+	return fflush(stdout) == 0 ? 0 : DL_EXIT_FAILURE;
 }
 
 /* Update the pidfile under the state lock (conductor.sh takes the same
@@ -585,6 +608,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "--check-volume") == 0)
 		return check_volume(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "--stats") == 0)
+		return print_stats(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "--check-limits") == 0)
 		return check_limits(argc - 1, argv + 1);
 	if (argc > 3 && strcmp(argv[1], "--unshare") == 0 && strcmp(argv[2], "--") == 0)

@@ -232,6 +232,19 @@ static void remove_knobs(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* v1: the knob files of every fake hierarchy an earlier test left (a
+ * container gets a leaf in each: accounting). */
+static void remove_v1_knobs(void)
+{
+	static const char *const hier[] = { "cpu", "cpuacct", "memory", "pids", "freezer", "blkio" };
+	char path[256];
+	for (size_t i = 0; i < sizeof(hier) / sizeof(*hier); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, hier[i]);
+		if (dir_exists("%s%s", path, ""))
+			remove_knobs(path);
+	}
+}
+
 static void mode_follows_filesystem_type(void **state)
 {
 	(void)state;
@@ -426,9 +439,9 @@ static void v1_io_limits_write_blkio_throttle_files(void **state)
 	assert_string_equal(buf, "254:0 50");
 	slurp(path, "blkio.throttle.read_bps_device", buf, sizeof(buf));
 	assert_string_equal(buf, "");
-	snprintf(path, sizeof(path), "%s/blkio", root);
-	remove_knobs(path);
+	remove_v1_knobs();
 	assert_int_equal(cg_destroy(&cg), 0);
+	snprintf(path, sizeof(path), "%s/blkio", root);
 	assert_false(dir_exists("%s/%s", root, "blkio/docker-lite"));
 	assert_int_equal(rmdir(path), 0);
 }
@@ -670,7 +683,7 @@ static void v2_a_leaf_without_limits_enables_nothing(void **state)
 }
 
 /* v1: the freezer is a hierarchy of its own; a leaf there for every
- * container, and only there when it has no limits. */
+ * container, and in the accounting hierarchies, limits or not. */
 static void v1_every_container_gets_a_freezer_leaf(void **state)
 {
 	(void)state;
@@ -688,8 +701,12 @@ static void v1_every_container_gets_a_freezer_leaf(void **state)
 	assert_string_equal(cg.leaf[CG_FREEZER], path);
 	assert_true(dir_exists("%s%s", path, ""));
 	assert_string_equal(cg_freezer_dir(&cg), path);
-	assert_int_equal(cg.leaf[CG_PIDS][0], '\0');
-	assert_false(dir_exists("%s/%s", root, "pids/docker-lite"));
+	/* and one in each accounting hierarchy that is mounted, with no limit
+	 * written (stats); none where there is no hierarchy (cpu here) */
+	assert_true(dir_exists("%s/%s", root, "pids/docker-lite/p2"));
+	char limit[32];
+	slurp(cg.leaf[CG_PIDS], "pids.max", limit, sizeof(limit));
+	assert_string_equal(limit, "");
 	/* another process finds the same freezer leaf by name (pause) */
 	assert_int_equal(cg_open(&opened, root, "docker-lite", "p2"), 0);
 	assert_string_equal(cg_freezer_dir(&opened), path);
@@ -697,20 +714,18 @@ static void v1_every_container_gets_a_freezer_leaf(void **state)
 	char buf[32];
 	slurp(path, "cgroup.procs", buf, sizeof(buf));
 	assert_string_equal(buf, "99");
-	snprintf(path, sizeof(path), "%s/freezer", root);
-	remove_knobs(path);
+	remove_v1_knobs();
 	assert_int_equal(cg_destroy(&cg), 0);
 	assert_false(dir_exists("%s/%s", root, "freezer/docker-lite"));
+	assert_false(dir_exists("%s/%s", root, "pids/docker-lite"));
 
 	/* with a limit: its hierarchy's leaf and the freezer's */
 	assert_int_equal(cg_create(&cg, root, "docker-lite", "p3", &pids), 0);
 	assert_true(dir_exists("%s/%s", root, "pids/docker-lite/p3"));
 	assert_true(dir_exists("%s/%s", root, "freezer/docker-lite/p3"));
-	snprintf(path, sizeof(path), "%s/pids", root);
-	remove_knobs(path);
-	snprintf(path, sizeof(path), "%s/freezer", root);
-	remove_knobs(path);
+	remove_v1_knobs();
 	assert_int_equal(cg_destroy(&cg), 0);
+	snprintf(path, sizeof(path), "%s/freezer", root);
 	assert_false(dir_exists("%s/%s", root, "pids/docker-lite"));
 	assert_false(dir_exists("%s/%s", root, "freezer/docker-lite"));
 	assert_int_equal(rmdir(path), 0);
@@ -728,8 +743,9 @@ static void v1_without_the_freezer_hierarchy_runs_unpausable(void **state)
 	root_fstype = CG_TMPFS_MAGIC;
 	assert_int_equal(cg_create(&cg, root, "docker-lite", "p4", &none), 0);
 	assert_null(cg_freezer_dir(&cg));
-	for (int c = 0; c < CG_NCONTROLLERS; c++)
-		assert_int_equal(cg.leaf[c][0], '\0');
+	assert_int_equal(cg.leaf[CG_FREEZER][0], '\0');
+	/* the accounting leaves, in the hierarchies earlier tests left */
+	remove_v1_knobs();
 	assert_int_equal(cg_destroy(&cg), 0);
 }
 
