@@ -186,6 +186,7 @@ field() {
 @test "stats: a 50 MB allocation raises memory by about 50 MB; --memory and --pids show as limits" {
 	# bash keeps a 50 MB string once /go appears (and stays: "& wait", or it
 	# would exec the last command in its place); two sleeps beside it
+	# shellcheck disable=SC2016 # expanded by the container's bash
 	"$C" run -d --memory 256M --pids 20 ioimg stmem -- bash -c \
 		'sleep 600 & sleep 600 & while [[ ! -e /go ]]; do sleep 0.1; done; x=$(head -c 50000000 /dev/zero | tr "\0" a); echo ready >/ready; sleep 600 & wait'
 	stats_json stmem
