@@ -218,6 +218,22 @@ field() {
 	assert_line --regexp '^\{"name":"sttab","cpu_percent":[0-9]+\.[0-9]{2},"memory_bytes":[0-9]+,"memory_limit":null,"pids":[0-9]+,"pids_limit":null,"block_read":[0-9]+,"block_write":[0-9]+,"net_rx":null,"net_tx":null\}$'
 }
 
+@test "stats: without --no-stream it prints a refresh every second until it is told to stop, then ends with 0" {
+	"$C" run -d ioimg ststream -- sleep 600
+	# SIGTERM after 5 s (the trap that ends it is Ctrl-C's too; a test
+	# cannot send SIGINT: bash ignores it in what runs in the background)
+	run timeout --preserve-status 5 "$C" stats ststream
+	assert_success
+	# about four refreshes (two at least on a slow machine), each a header
+	# and the container's row
+	local headers
+	headers=$(grep -c '^NAME ' <<<"$output")
+	((headers >= 2 && headers <= 5)) || fail "$headers refreshes in 5 s: $output"
+	assert_equal "$(grep -c '^ststream ' <<<"$output")" "$headers"
+	# not a terminal: each refresh printed in turn, no screen clearing
+	refute_output --partial $'\033['
+}
+
 @test "stats: an unknown container, a bad name or option is refused with one line" {
 	run "$C" stats --no-stream stnope
 	assert_failure
