@@ -14,13 +14,15 @@
 #include <unistd.h>
 
 /* v2: the controllers enabled for a limit; the freezer is none (NULL) */
-static const char *const v2_names[CG_NCONTROLLERS] = { "cpu", "memory", "pids", NULL };
+static const char *const v2_names[CG_NCONTROLLERS] = { "cpu", "memory", "pids", NULL, "io", NULL };
 /* v1 hierarchies may be co-mounted ("cpu,cpuacct"): try each spelling */
 static const char *const v1_dirs[CG_NCONTROLLERS][3] = {
 	{ "cpu", "cpu,cpuacct", NULL },
 	{ "memory", NULL, NULL },
 	{ "pids", NULL, NULL },
 	{ "freezer", NULL, NULL },
+	{ "blkio", NULL, NULL },
+	{ "cpuacct", "cpu,cpuacct", NULL },
 };
 
 const char *cg_mode_name(enum cg_mode mode)
@@ -93,6 +95,37 @@ int cg_parse_size(const char *text, long long *bytes)
 	return 0;
 }
 
+/* The names of one throttle in each version: v2 writes a key into the one
+ * io.max, v1 has a file per kind. */
+static const char *const io_keys[CG_IO_NKINDS] = { "rbps", "wbps", "riops", "wiops" };
+static const char *const io_v1_files[CG_IO_NKINDS] = {
+	"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+	"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
+};
+
+int cg_format_io(char *buf, size_t size, enum cg_mode mode, const struct cg_io_limit *io,
+		 const char **knob)
+{
+	int n;
+	if (io->kind < 0 || io->kind >= CG_IO_NKINDS || io->value == 0)
+		return -EINVAL;
+	if (mode == CG_MODE_V2) {
+		*knob = "io.max";
+		n = snprintf(buf, size, "%u:%u %s=%llu", io->major, io->minor, io_keys[io->kind], io->value);
+	} else {
+		*knob = io_v1_files[io->kind];
+		n = snprintf(buf, size, "%u:%u %llu", io->major, io->minor, io->value);
+	}
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
+/* Made for every container where that is possible, limit or not: the
+ * freezer for pause, the others to account what it uses (stats). */
+static int optional(enum cg_controller c)
+{
+	return c == CG_FREEZER || c == CG_CPU || c == CG_CPUACCT || c == CG_MEMORY || c == CG_PIDS || c == CG_IO;
+}
+
 static int wants(const struct cg_limits *l, enum cg_controller c)
 {
 	switch (c) {
@@ -100,6 +133,7 @@ static int wants(const struct cg_limits *l, enum cg_controller c)
 	case CG_MEMORY: return l->memory_bytes > 0;
 	case CG_PIDS: return l->pids_max > 0;
 	case CG_FREEZER: return 1; /* every container can be paused */
+	case CG_IO: return l->nio > 0 || l->io_weight > 0;
 	default: return 0;
 	}
 }
@@ -121,6 +155,27 @@ static int write_knob_num(const char *dir, const char *knob, long long value)
 static long period_of(const struct cg_limits *l)
 {
 	return l->cpu_period_us > 0 ? l->cpu_period_us : CG_DEFAULT_PERIOD_US;
+}
+
+/* The throttles, one write each (v2 merges the keys of one disk's line),
+ * then BFQ's weight: its file exists only where the BFQ scheduler is
+ * loaded, so a missing one is an error (-EOPNOTSUPP), never a no-op. */
+static int apply_io(enum cg_mode mode, const char *leaf, const struct cg_limits *l)
+{
+	char text[96];
+	const char *knob;
+	int rc;
+	for (size_t i = 0; i < l->nio; i++) {
+		/* BEGIN SOLUTION 3.io: cg_format_io() the throttle (the line and its file, v1 or v2), then write_knob() it into the leaf */
+		if ((rc = cg_format_io(text, sizeof(text), mode, &l->io[i], &knob)) ||
+		    (rc = write_knob(leaf, knob, text)))
+			return rc;
+		/* END SOLUTION */
+	}
+	if (!l->io_weight)
+		return 0;
+	rc = write_knob_num(leaf, mode == CG_MODE_V2 ? "io.bfq.weight" : "blkio.bfq.weight", l->io_weight);
+	return rc == -ENOENT ? -EOPNOTSUPP : rc;
 }
 
 /* ---- the lock and the record ------------------------------------------- */
@@ -322,13 +377,34 @@ static int v2_apply(const char *leaf, const struct cg_limits *l)
 		return rc;
 	if (wants(l, CG_PIDS) && (rc = write_knob_num(leaf, "pids.max", l->pids_max)))
 		return rc;
+	if (wants(l, CG_IO) && (rc = apply_io(CG_MODE_V2, leaf, l)))
+		return rc;
+	return 0;
+}
+
+/* v2 accounting without a limit: only what the root enables already, so
+ * that accounting alone never changes the machine outside our group (a
+ * systemd machine enables cpu, io, memory and pids at its root). */
+static int accounted(const char *root, unsigned *mask)
+{
+	unsigned on, opt = 0;
+	int rc = read_controllers(root, "cgroup.subtree_control", &on);
+	if (rc)
+		return rc;
+	for (int c = 0; c < CG_NCONTROLLERS; c++)
+		if (optional(c) && v2_names[c])
+			opt |= bit(c);
+	*mask = on & opt;
 	return 0;
 }
 
 static int v2_create(struct cgroup *cg, const char *group, const char *name, const struct cg_limits *l)
 {
-	unsigned want = wanted(l);
-	int rc;
+	unsigned want = wanted(l), extra;
+	int rc = accounted(cg->root, &extra);
+	if (rc)
+		return rc;
+	want |= extra;
 	if ((rc = path_join(cg->group, sizeof(cg->group), cg->root, group)) ||
 	    (rc = path_join(cg->leaf[0], sizeof(cg->leaf[0]), cg->group, name)))
 		return rc;
@@ -369,8 +445,21 @@ static int v1_apply(enum cg_controller c, const char *leaf, const struct cg_limi
 	case CG_MEMORY: return write_knob_num(leaf, "memory.limit_in_bytes", l->memory_bytes);
 	case CG_PIDS: return write_knob_num(leaf, "pids.max", l->pids_max);
 	case CG_FREEZER: return 0; /* nothing to set: thawed at birth */
+	case CG_IO: return apply_io(CG_MODE_V1, leaf, l);
+	case CG_CPUACCT: return 0; /* accounting only */
 	default: return -EINVAL;
 	}
+}
+
+/* Whether hier is the hierarchy the cpu leaf is in: co-mounted as
+ * "cpu,cpuacct", with "cpu" and "cpuacct" symlinks to it, the same
+ * directory under two names. */
+static int v1_same_hierarchy(const struct cgroup *cg, const char *hier)
+{
+	char cpu[PATH_MAX];
+	struct stat a, b;
+	return path_join(cpu, sizeof(cpu), cg->v1_group[CG_CPU], "..") == 0 && stat(hier, &a) == 0 &&
+	       stat(cpu, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 static int v1_create(struct cgroup *cg, const char *group, const char *name, const struct cg_limits *l)
@@ -378,11 +467,14 @@ static int v1_create(struct cgroup *cg, const char *group, const char *name, con
 	for (int c = 0; c < CG_NCONTROLLERS; c++) {
 		char hier[PATH_MAX];
 		int rc;
-		if (!wants(l, c))
+		if (!wants(l, c) && !optional(c))
 			continue;
 		rc = v1_hierarchy(cg->root, c, hier, sizeof(hier));
-		if (rc == -EOPNOTSUPP && c == CG_FREEZER)
-			continue; /* a container that cannot be paused, but runs */
+		if (rc == -EOPNOTSUPP && (c == CG_FREEZER || !wants(l, c)))
+			continue; /* cannot be paused or accounted there, but runs */
+		/* cpu and cpuacct co-mounted: the cpu leaf is the cpuacct one */
+		if (!rc && c == CG_CPUACCT && cg->leaf[CG_CPU][0] && v1_same_hierarchy(cg, hier))
+			continue;
 		if (rc || (rc = path_join(cg->v1_group[c], sizeof(cg->v1_group[c]), hier, group)) ||
 		    (rc = path_join(cg->leaf[c], sizeof(cg->leaf[c]), cg->v1_group[c], name)))
 			return rc;
@@ -393,7 +485,7 @@ static int v1_create(struct cgroup *cg, const char *group, const char *name, con
 			cg->leaf[c][0] = '\0'; /* not ours: never remove it */
 			return err;
 		}
-		if ((rc = v1_apply(c, cg->leaf[c], l)))
+		if (wants(l, c) && (rc = v1_apply(c, cg->leaf[c], l)))
 			return rc;
 	}
 	return 0;

@@ -25,8 +25,28 @@
 
 enum cg_mode { CG_MODE_NONE = 0, CG_MODE_V1, CG_MODE_V2 };
 /* CG_FREEZER is no limit: every cgroup gets its leaf, for pause (on v2 every
- * cgroup has cgroup.freeze, so there it is the one leaf, no controller). */
-enum cg_controller { CG_CPU = 0, CG_MEMORY, CG_PIDS, CG_FREEZER, CG_NCONTROLLERS };
+ * cgroup has cgroup.freeze, so there it is the one leaf, no controller).
+ * CG_IO is v1's blkio hierarchy, v2's io controller; CG_CPUACCT is v1's
+ * cpuacct hierarchy (v2: cpu.stat is in every cgroup).  Limits or not, a
+ * container also gets what accounts its use (stats), where that changes
+ * nothing outside docker-lite's group: v1 a leaf in each of these mounted
+ * hierarchies; v2 the controllers the root already enables, enabled in the
+ * group too. */
+enum cg_controller { CG_CPU = 0, CG_MEMORY, CG_PIDS, CG_FREEZER, CG_IO, CG_CPUACCT, CG_NCONTROLLERS };
+
+/* One block-I/O throttle: at most value bytes (or I/Os) a second, read or
+ * written, on the whole disk major:minor (the kernel throttles disks, not
+ * partitions). */
+enum cg_io_kind { CG_IO_READ_BPS = 0, CG_IO_WRITE_BPS, CG_IO_READ_IOPS, CG_IO_WRITE_IOPS, CG_IO_NKINDS };
+struct cg_io_limit {
+	enum cg_io_kind kind;
+	unsigned major, minor;
+	unsigned long long value;
+};
+#define CG_IO_MAX 16
+/* The proportional weight's range (v1 blkio.bfq.weight, v2 io.bfq.weight). */
+#define CG_IO_WEIGHT_MIN 10
+#define CG_IO_WEIGHT_MAX 1000
 
 /* A limit of 0 means "leave unlimited". */
 struct cg_limits {
@@ -34,6 +54,9 @@ struct cg_limits {
 	long cpu_period_us; /* 0: CG_DEFAULT_PERIOD_US */
 	long long memory_bytes;
 	long pids_max;
+	struct cg_io_limit io[CG_IO_MAX];
+	size_t nio;
+	unsigned io_weight; /* BFQ's weight, CG_IO_WEIGHT_MIN..MAX */
 };
 
 struct cgroup {
@@ -59,6 +82,10 @@ int cg_quota_from_percent(long percent, long max_percent, long period_us, long *
 int cg_format_cpu_max(char *buf, size_t size, long quota_us, long period_us);
 /* Pure: "256M", "1G", "1048576" -> bytes; -EINVAL on anything else. */
 int cg_parse_size(const char *text, long long *bytes);
+/* Pure: the line one throttle writes, and the file it goes to.  v2: io.max
+ * "8:0 wbps=1048576"; v1: blkio.throttle.write_bps_device "8:0 1048576". */
+int cg_format_io(char *buf, size_t size, enum cg_mode mode, const struct cg_io_limit *io,
+		 const char **knob);
 
 /* Create <root>/.../<group>/<name> with the limits applied (none: the leaf
  * alone; v1: the freezer's, when that hierarchy is mounted).  On failure,

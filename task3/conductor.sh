@@ -48,6 +48,7 @@ libs_of() {
 	export) LIBS=(oci) ;;
 	exec) LIBS=(imageconfig exec) ;;
 	pause | unpause) LIBS=(pause) ;;
+	stats) LIBS=(stats) ;;
 	cp) LIBS=(cp) ;;
 	inspect) LIBS=(imageconfig inspect) ;;
 	logs) LIBS=(logs) ;;
@@ -92,6 +93,8 @@ Containers
   rm [-f] <name>                    the same as stop (-f: kill it at once)
   pause <name>                      freeze every process of a container
   unpause <name>                    thaw them again
+  stats [--no-stream] [--format json] [name...]
+                                    what running containers use (CPU, memory, pids, I/O)
   exec [-it] <name> [-- cmd args...]
                                     run a command inside a running container
   cp <src> <name>:<dest>            copy files into a container

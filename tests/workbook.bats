@@ -863,6 +863,7 @@ t3_region_test() {
 	3.21) echo "task3-config.bats	run and exec -u: uid, gid, the user's groups and HOME from the image's own files; -u wins over USER" ;;
 	3.22) echo "task3-rootless.bats	rootless without subordinate ids: one id, root, and a warning of what will not work" ;;
 	3.23) echo "task3-volumes.bats	run -v :ro: writes inside fail, reads work, the host's files stay as they were" ;;
+	3.io) echo "task3-resources.bats	io: the limits are in the container's cgroup (io.max or blkio.throttle), and stop removes it" ;;
 	*) return 1 ;;
 	esac
 }

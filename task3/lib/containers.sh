@@ -14,7 +14,8 @@
 #   log      what the command printed, stdout and stderr in order (logs.sh)
 #
 # State keys: image, created (epoch), cmd (the command, printf %q words),
-# cpus, memory, pids (the limits as given to run; empty: none), harden (1
+# cpus, memory, pids (the limits as given to run; empty: none), io (the I/O
+# limit options as given, printf %q words), harden (1
 # or 0: CONDUCTOR_HARDEN at run time; exec follows it), log (file: the
 # output is recorded in log; terminal: an interactive run on a terminal
 # kept it, nothing recorded), lower
@@ -53,6 +54,9 @@ help_run() {
 	cat <<'HELP'
 Usage: conductor.sh run [-d|--detach] [--rm] [-t|--tty] [-i|--interactive]
                         [--cpus N] [--memory SIZE] [--pids N]
+                        [--device-read-bps DEV:RATE] [--device-write-bps DEV:RATE]
+                        [--device-read-iops DEV:N] [--device-write-iops DEV:N]
+                        [--blkio-weight N]
                         [-e KEY[=VALUE]]... [--env-file FILE]... [-w DIR]
                         [-u USER[:GROUP]] [-v HOST:CONTAINER[:ro]]...
                         <image> <name> [--] [command [args...]]
@@ -84,6 +88,18 @@ read before <image>.
   --cpus N         at most N CPUs (e.g. 0.5)
   --memory SIZE    at most SIZE of memory (e.g. 256M; K, M, G suffixes)
   --pids N         at most N processes
+  --device-read-bps DEV:RATE, --device-write-bps DEV:RATE  read (write) at
+                   most RATE bytes a second from (to) the block device DEV,
+                   a whole disk such as /dev/sda (not a partition: the
+                   kernel throttles disks); RATE with k, m or g (e.g.
+                   /dev/sda:1mb). Repeatable. Only I/O that reaches the disk
+                   counts: writes the page cache absorbs are throttled when
+                   they are flushed; dd oflag=direct shows the limit at once
+  --device-read-iops DEV:N, --device-write-iops DEV:N  at most N reads
+                   (writes) a second on DEV
+  --blkio-weight N  the container's share of disk time, 10 to 1000 (BFQ's
+                   weight); refused unless the disk of the state root uses
+                   the bfq I/O scheduler (the only one that honours it)
   -e, --env KEY=VALUE  set KEY in the container's environment, over the
                    image's ENV (repeatable); -e KEY alone takes KEY's value
                    from your environment (not set there: not set inside)
@@ -118,7 +134,7 @@ Rootless (run by an ordinary user, state in ~/.local/share/docker-lite): a
 user namespace too, whose root is you and whose other users are your
 subordinate ids (/etc/subuid, /etc/subgid); the root is mounted inside the
 container only (cp still reaches a running one); no --cpus, --memory,
---pids, pause, addnetwork or peer.
+--pids, I/O limits, pause, addnetwork or peer.
 HELP
 }
 
@@ -354,7 +370,7 @@ discard_container() {
 # ---- commands ---------------------------------------------------------------
 
 cmd_run() {
-	local detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids="" workdir="" workdir_given=0 user_opt="" user_opt_given=0 env_file=() env_opt=() volumes=()
+	local why detach=0 remove=0 tty=0 interactive=0 cpus="" memory="" pids="" io=() workdir="" workdir_given=0 user_opt="" user_opt_given=0 env_file=() env_opt=() volumes=()
 	# options only before the image: the command's own flags are its own
 	while (($#)); do
 		case $1 in
@@ -371,6 +387,14 @@ cmd_run() {
 			--pids) pids=$2 ;;
 			esac
 			shift
+			;;
+		--device-read-bps | --device-write-bps | --device-read-iops | --device-write-iops | --blkio-weight)
+			(($# >= 2)) || die "option $1 needs a value: see 'conductor.sh run -h'"
+			io+=("$1" "$2")
+			shift
+			;;
+		--device-read-bps=* | --device-write-bps=* | --device-read-iops=* | --device-write-iops=* | --blkio-weight=*)
+			io+=("${1%%=*}" "${1#*=}")
 			;;
 		--cpus=*) cpus=${1#*=} ;;
 		--memory=*) memory=${1#*=} ;;
@@ -396,7 +420,7 @@ cmd_run() {
 		esac
 		shift
 	done
-	(($# >= 2)) || die "usage: run [-d] [--rm] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] [-e KEY[=VALUE]] [--env-file FILE] [-w DIR] [-u USER[:GROUP]] [-v HOST:CONTAINER[:ro]] <image> <name> [-- cmd args...]"
+	(($# >= 2)) || die "usage: run [-d] [--rm] [-t] [-i] [--cpus N] [--memory SIZE] [--pids N] [--device-{read,write}-{bps,iops} DEV:VALUE] [--blkio-weight N] [-e KEY[=VALUE]] [--env-file FILE] [-w DIR] [-u USER[:GROUP]] [-v HOST:CONTAINER[:ro]] <image> <name> [-- cmd args...]"
 	((detach == 0 || interactive == 0 || tty)) ||
 		die "-i needs the foreground or -t: a detached container has no stdin to read (use -dt, or drop -d)"
 	local image=$1 name=$2
@@ -410,10 +434,15 @@ cmd_run() {
 	[[ -z $cpus ]] || check_cpus "$cpus"
 	[[ -z $memory ]] || check_memory "$memory"
 	[[ -z $pids ]] || check_pids "$pids"
+	# the I/O limits' rules are dl-run's (cli.h): asked now, before anything
+	# is made (the weight looks at the disk the container's root goes on)
+	if ((${#io[@]})); then
+		why=$("$HELPER_DIR/dl-run" --check-limits --rootfs "$CONTAINERDIR/$name/rootfs" "${io[@]}") || die "$why"
+	fi
 	((workdir_given == 0)) || check_workdir "$workdir"
 	((user_opt_given == 0)) || check_user "$user_opt"
 	# -v's rules are dl-run's (volume.h): asked now, before anything is made
-	local volume why
+	local volume
 	for volume in "${volumes[@]}"; do
 		why=$("$HELPER_DIR/dl-run" --check-volume "$volume") || die "invalid -v '$(shown "$volume")': $why"
 	done
@@ -469,12 +498,16 @@ cmd_run() {
 	printf -v cmdline '%q ' "${cmd[@]}"
 	# lower: the layers under the container's root, kept by rmcache while it
 	# exists (a rebuilt image may no longer list them)
-	# cpus, memory, pids: the limits as given (for inspect)
+	# cpus, memory, pids: the limits as given (for inspect); io: the I/O
+	# limit options as given (printf %q words)
 	# env (printf %q words), workdir, user: what exec starts with
 	# volumes: the -v options (printf %q words)
-	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\nenv=%s\nworkdir=%s\nuser=%s\nvolumes=%s\n' \
+	local ioline
+	quoted "${io[@]}"
+	ioline=$QUOTED
+	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\nio=%s\nenv=%s\nworkdir=%s\nuser=%s\nvolumes=%s\n' \
 		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$log" "$cpus" "$memory" "$pids" \
-		"$envline" "$workdir" "$user" "$volumeline" >"$dir/state.new"
+		"$ioline" "$envline" "$workdir" "$user" "$volumeline" >"$dir/state.new"
 	mv "$dir/state.new" "$dir/state"
 	trap - EXIT
 	# a foreground container may run for hours: never hold the lock meanwhile
@@ -486,13 +519,14 @@ cmd_run() {
 	((EUID)) || args+=(--live-root)
 	# a cgroup leaf for every container, limits or not: pause freezes it.
 	# Rootless, only with limits (which dl-run refuses: userns.h)
-	if ((EUID == 0)) || [[ -n $cpus$memory$pids ]]; then
+	if ((EUID == 0)) || [[ -n $cpus$memory$pids${io[*]} ]]; then
 		container_cgroup_name "$name"
 		args+=(--cgroup "$CGROUP_NAME")
 	fi
 	[[ -z $cpus ]] || args+=(--cpus "$cpus")
 	[[ -z $memory ]] || args+=(--memory "$memory")
 	[[ -z $pids ]] || args+=(--pids "$pids")
+	args+=("${io[@]}")
 	((harden)) || args+=(--no-harden)
 	for entry in "${env[@]}"; do
 		args+=(--env "$entry")

@@ -4,10 +4,13 @@
 #include "procstat.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 /* Walks argv: the current option's name and, for "--opt=value", its value. */
 struct cursor {
@@ -139,6 +142,85 @@ static int take_limit(struct cursor *c, long ncpus, struct cg_limits *l)
 	return 0;
 }
 
+/* The block-I/O options, each kind's name and what its value is. */
+static const struct {
+	const char *name;
+	enum cg_io_kind kind;
+	int iops;
+} io_options[] = {
+	{ "--device-read-bps", CG_IO_READ_BPS, 0 },
+	{ "--device-write-bps", CG_IO_WRITE_BPS, 0 },
+	{ "--device-read-iops", CG_IO_READ_IOPS, 1 },
+	{ "--device-write-iops", CG_IO_WRITE_IOPS, 1 },
+};
+#define N_IO_OPTIONS (sizeof(io_options) / sizeof(io_options[0]))
+
+static int io_option(const struct cursor *c)
+{
+	for (size_t i = 0; i < N_IO_OPTIONS; i++)
+		if (is(c, io_options[i].name))
+			return (int)i;
+	return -1;
+}
+
+/* The device must be one the controller can throttle: a block device, and
+ * a whole disk (the kernel refuses a partition's numbers), checked now so
+ * that nothing is made for a limit that cannot be set. */
+static int take_device(struct cursor *c, const char *v, const char *dev, struct cg_io_limit *io)
+{
+	struct block_disk disk;
+	int rc = block_disk_of(DL_SYSFS_ROOT, dev, &disk);
+	if (rc == -ENOTBLK)
+		return fail(c, "invalid %s '%s': %s is not a block device (give a disk such as /dev/sda)",
+			    c->name, v, dev);
+	if (rc)
+		return fail(c, "invalid %s '%s': %s: %s", c->name, v, dev, strerror(-rc));
+	if (disk.partition)
+		return fail(c, "invalid %s '%s': %s is a partition of the disk %s (%u:%u), and I/O limits apply to whole disks: use /dev/%s",
+			    c->name, v, dev, disk.name, disk.major, disk.minor, disk.name);
+	io->major = disk.major;
+	io->minor = disk.minor;
+	return 0;
+}
+
+/* --device-read-bps DEV:RATE and the like, repeatable. */
+static int take_io(struct cursor *c, int which, struct cg_limits *l)
+{
+	const char *v = value(c);
+	char dev[PATH_MAX];
+	if (!v)
+		return -1;
+	int iops = io_options[which].iops;
+	struct cg_io_limit io = { .kind = io_options[which].kind };
+	int rc = parse_device_value(v, iops, dev, sizeof(dev), &io.value);
+	if (rc == -ERANGE && iops)
+		return fail(c, "invalid %s '%s': the rate must be a whole number of I/Os a second, at least 1, e.g. /dev/sda:1000",
+			    c->name, v);
+	if (rc == -ERANGE)
+		return fail(c, "invalid %s '%s': the rate must be bytes a second, with k, m or g, e.g. /dev/sda:1mb",
+			    c->name, v);
+	if (rc)
+		return fail(c, "invalid %s '%s': use DEVICE:%s with DEVICE an absolute path, e.g. /dev/sda:%s",
+			    c->name, v, iops ? "N" : "RATE", iops ? "1000" : "1mb");
+	if (l->nio == CG_IO_MAX)
+		return fail(c, "too many I/O limits (at most %d)", CG_IO_MAX);
+	if (take_device(c, v, dev, &io))
+		return -1;
+	l->io[l->nio++] = io;
+	return 0;
+}
+
+static int take_weight(struct cursor *c, struct cg_limits *l)
+{
+	const char *v = value(c);
+	if (!v)
+		return -1;
+	if (parse_io_weight(v, &l->io_weight))
+		return fail(c, "invalid --blkio-weight '%s': use a whole number from %d to %d", v, CG_IO_WEIGHT_MIN,
+			    CG_IO_WEIGHT_MAX);
+	return 0;
+}
+
 static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
 {
 	const char **str = is(c, "--hostname") ? &o->hostname
@@ -157,6 +239,10 @@ static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
 		return (*str = value(c)) ? 0 : -1;
 	if (is(c, "--cpus") || is(c, "--memory") || is(c, "--pids"))
 		return take_limit(c, ncpus, &o->limits);
+	if (io_option(c) >= 0)
+		return take_io(c, io_option(c), &o->limits);
+	if (is(c, "--blkio-weight"))
+		return take_weight(c, &o->limits);
 	if (is(c, "--env"))
 		return take_env(c, o->env, &o->nenv);
 	if (is(c, "--on-exit"))
@@ -192,17 +278,47 @@ static int run_check_lifecycle(struct cursor *c, const struct run_opts *o)
 	return 0;
 }
 
+/* --blkio-weight: only BFQ honours a weight, so the disk the container's
+ * root is written to must use it; anywhere else the weight would be
+ * accepted by no one, a silent no-op. */
+static int run_check_weight(struct cursor *c, const struct run_opts *o)
+{
+	char dir[PATH_MAX], active[32];
+	struct block_disk disk;
+	struct stat st;
+	if (!o->limits.io_weight)
+		return 0;
+	/* the rootfs may not be made yet: the nearest directory above it that is */
+	snprintf(dir, sizeof(dir), "%s", o->upper ? o->upper : o->rootfs);
+	int rc;
+	while ((rc = stat(dir, &st) < 0 ? -errno : 0) == -ENOENT && strrchr(dir, '/') > dir)
+		*strrchr(dir, '/') = '\0';
+	if (!rc)
+		rc = block_disk_from_sysfs(DL_SYSFS_ROOT, major(st.st_dev), minor(st.st_dev), &disk);
+	if (rc)
+		return fail(c, "--blkio-weight: cannot find the disk under %s: %s (a weight needs the BFQ scheduler on a real disk)",
+			    dir, strerror(-rc));
+	rc = block_disk_has_bfq(DL_SYSFS_ROOT, &disk, active, sizeof(active));
+	if (rc < 0)
+		return fail(c, "--blkio-weight: cannot read the I/O scheduler of %s: %s", disk.name, strerror(-rc));
+	if (!rc)
+		return fail(c, "--blkio-weight is not supported here: the disk %s uses the %s I/O scheduler, and only bfq honours a weight (echo bfq > /sys/block/%s/queue/scheduler)",
+			    disk.name, active, disk.name);
+	return 0;
+}
+
 /* Options that only make sense together. */
 static int run_check(struct cursor *c, const struct run_opts *o)
 {
 	int overlay = !!o->lower + !!o->upper + !!o->work;
-	int limited = o->limits.cpu_quota_us || o->limits.memory_bytes || o->limits.pids_max;
+	int limited = o->limits.cpu_quota_us || o->limits.memory_bytes || o->limits.pids_max || o->limits.nio ||
+		      o->limits.io_weight;
 	if (!o->rootfs)
 		return fail(c, "--rootfs DIR is required (the container's root)");
 	if (overlay != 0 && overlay != 3)
 		return fail(c, "--lower, --upper and --work go together (an overlay needs all three)");
 	if (limited && !o->cgroup)
-		return fail(c, "--cpus, --memory and --pids need --cgroup NAME");
+		return fail(c, "--cpus, --memory, --pids and the I/O limits need --cgroup NAME");
 	if (o->cgroup && (!o->cgroup[0] || strchr(o->cgroup, '/') || o->cgroup[0] == '.'))
 		return fail(c, "invalid --cgroup '%s': one path component, not starting with '.'",
 			    o->cgroup);
@@ -218,6 +334,8 @@ static int run_check(struct cursor *c, const struct run_opts *o)
 		return fail(c, "invalid --hostname: 1 to 64 characters");
 	if (!o->argv)
 		return fail(c, "no command: put it after '--'");
+	if (run_check_weight(c, o))
+		return -1;
 	return run_check_lifecycle(c, o);
 }
 
@@ -261,6 +379,30 @@ int run_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *err, 
 	if (c.i < argc && take_command(&c, &o->argv))
 		return -1;
 	return run_check(&c, o);
+}
+
+/* --check-limits: the limit options alone, and --rootfs (the weight's disk). */
+static int limits_walk_option(struct cursor *c, void *arg)
+{
+	struct run_walk *w = arg;
+	if (is(c, "--rootfs") || is(c, "--cpus") || is(c, "--memory") || is(c, "--pids") || io_option(c) >= 0 ||
+	    is(c, "--blkio-weight"))
+		return run_option(c, w->ncpus, w->o);
+	return fail(c, "unknown option '%s' (--check-limits takes the limit options only)", c->argv[c->i]);
+}
+
+int limits_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *err, size_t errsz)
+{
+	struct cursor c = { .argc = argc, .argv = argv, .err = err, .errsz = errsz };
+	struct run_walk w = { ncpus, o };
+	memset(o, 0, sizeof(*o));
+	err[0] = '\0';
+	int rc = walk_options(&c, limits_walk_option, &w);
+	if (rc > 0)
+		return fail(&c, "--check-limits takes no --help");
+	if (rc || (o->limits.io_weight && !o->rootfs && fail(&c, "--blkio-weight needs --rootfs DIR (its disk)")))
+		return -1;
+	return run_check_weight(&c, o);
 }
 
 static int exec_option(struct cursor *c, struct exec_opts *o)

@@ -63,10 +63,17 @@ struct exec_opts {
  * 1 for --help, or -1 with a one-line reason in err. */
 int run_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *err, size_t errsz);
 int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t errsz);
+/* --check-limits: argv (argv[0] the program) holds limit options only, and
+ * --rootfs DIR for --blkio-weight; parsed and checked as run_parse would,
+ * into o->limits.  0 or -1 with a one-line reason in err. */
+int limits_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *err, size_t errsz);
 
 #define RUN_USAGE                                                                              \
 	"usage: dl-run [--hostname NAME] [--lower DIRS --upper DIR --work DIR] --rootfs DIR\n"   \
-	"              [--share-net] [--cgroup NAME [--cpus N.N] [--memory SIZE] [--pids N]]\n"  \
+	"              [--share-net] [--cgroup NAME [--cpus N.N] [--memory SIZE] [--pids N]\n"   \
+	"                 [--device-read-bps DEV:RATE] [--device-write-bps DEV:RATE]\n"         \
+	"                 [--device-read-iops DEV:N] [--device-write-iops DEV:N]\n"             \
+	"                 [--blkio-weight 10-1000]]\n"                                          \
 	"              [--pidfile FILE [--lock FILE]] [[--detach] --log FILE] [--env K=V]...\n"   \
 	"              [--workdir DIR] [--user SPEC] [--volume HOST:CONTAINER[:ro]]...\n"         \
 "              [--no-harden] [--tty [--interactive]]\n"         \
@@ -74,7 +81,9 @@ int exec_parse(int argc, char **argv, struct exec_opts *o, char *err, size_t err
 	"              -- COMMAND [ARG]...\n"                  \
 	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n" \
 	"       dl-run --freeze NAME | --thaw NAME   (pause, unpause: the cgroup's freezer)\n" \
-	"       dl-run --check-volume SPEC   (a valid --volume? for conductor.sh run -v)\n"
+	"       dl-run --check-volume SPEC   (a valid --volume? for conductor.sh run -v)\n" \
+	"       dl-run --check-limits [--rootfs DIR] LIMIT-OPTION...   (valid limits? for run)\n" \
+	"       dl-run --stats NAME...   (what the containers of these cgroup leaves use)\n"
 #define EXEC_USAGE                                                                              \
 	"usage: dl-exec --pid PID --starttime T [--workdir DIR] [--user SPEC] [--env K=V]...\n" \
 	"               [--no-harden] [--tty [--interactive]] -- COMMAND [ARG]...\n"

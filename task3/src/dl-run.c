@@ -4,6 +4,8 @@
  *   dl-run [options] -- COMMAND [ARG]...     (dl-run --help lists them)
  *   dl-run --remove-cgroup NAME              (stop, when the monitor was killed)
  *   dl-run --freeze NAME | --thaw NAME       (pause, unpause: freeze.h)
+ *   dl-run --check-limits OPTION...          (run's limits valid? cli.h)
+ *   dl-run --stats NAME...                   (what they use: stats.h)
  *
  * Processes (foreground):          (--detach):
  *   dl-run                           dl-run ---- exits 0 once started
@@ -45,6 +47,7 @@
 #include "procstat.h"
 #include "relay.h"
 #include "runlimits.h"
+#include "stats.h"
 #include "sys.h"
 #include "syscalls.h"
 #include "tty.h"
@@ -115,6 +118,27 @@ static int freeze(const char *name, int frozen)
 	if (rc)
 		die_err(rc, "cannot %s the cgroup %s/%s under %s", what, DL_CGROUP_GROUP, name, cgroup_root());
 	return 0;
+}
+
+/* --stats NAME...: one line for each cgroup leaf NAME, what its container
+ * uses, as numbers (-1: not accounted, or no limit): NAME, CPU time in ns,
+ * memory in use and its limit, pids and their limit, bytes read and
+ * written.  conductor.sh's stats samples it and shows rates.  A leaf that
+ * is gone (the container ended meanwhile) gives a line of -1. */
+static int print_stats(int n, char **names)
+{
+	for (int i = 0; i < n; i++) {
+		struct cgroup cg;
+		struct cg_usage u = { -1, -1, -1, -1, -1, -1, -1 };
+		int rc = names[i][0] == '.' ? -EINVAL : cg_open(&cg, cgroup_root(), DL_CGROUP_GROUP, names[i]);
+		if (rc == -EINVAL)
+			die("invalid cgroup name '%s'", names[i]);
+		if (!rc)
+			stats_read(&cg, &u);
+		printf("%s %lld %lld %lld %lld %lld %lld %lld\n", names[i], u.cpu_ns, u.mem_bytes, u.mem_limit, u.pids,
+		       u.pids_limit, u.io_read, u.io_write);
+	}
+	return fflush(stdout) == 0 ? 0 : DL_EXIT_FAILURE;
 }
 
 /* Update the pidfile under the state lock (conductor.sh takes the same
@@ -359,7 +383,7 @@ static int wait_container(struct output *out, pid_t pid)
 
 static int limited(const struct cg_limits *l)
 {
-	return l->cpu_quota_us || l->memory_bytes || l->pids_max;
+	return l->cpu_quota_us || l->memory_bytes || l->pids_max || l->nio || l->io_weight;
 }
 
 /* Start the container and wait for it; notify_fd >= 0 (--detach): tell
@@ -375,6 +399,9 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		rc = cg_create(&cgroup, cgroup_root(), DL_CGROUP_GROUP, o->cgroup, &o->limits);
 		if (rc && limited(&o->limits)) {
 			undo_start(o, NULL);
+			if (rc == -EOPNOTSUPP)
+				die("cannot create the cgroup %s/%s under %s: a controller these limits need is not there (v1: its hierarchy, e.g. blkio for I/O, must be mounted; v2: it must be in cgroup.controllers, e.g. io)",
+				    DL_CGROUP_GROUP, o->cgroup, cgroup_root());
 			die_err(rc, "cannot create the cgroup %s/%s under %s", DL_CGROUP_GROUP, o->cgroup,
 				cgroup_root());
 		}
@@ -512,6 +539,19 @@ static int check_volume(const char *spec)
 	return DL_EXIT_FAILURE;
 }
 
+/* --check-limits OPTION...: the limits of a run, checked as dl-run would
+ * (cli.h), for conductor.sh to ask before it makes anything.  A bad one:
+ * the reason on stdout, for the caller's own error line. */
+static int check_limits(int argc, char **argv)
+{
+	struct run_opts o;
+	char err[CLI_ERR_MAX];
+	if (!limits_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err)))
+		return 0;
+	puts(err);
+	return DL_EXIT_FAILURE;
+}
+
 /* --unshare -- COMMAND: COMMAND as root of a user namespace with the
  * containers' maps (podman unshare): how a user removes what a rootless
  * container's other users made (conductor.sh's remove_tree). */
@@ -568,6 +608,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "--check-volume") == 0)
 		return check_volume(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "--stats") == 0)
+		return print_stats(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "--check-limits") == 0)
+		return check_limits(argc - 1, argv + 1);
 	if (argc > 3 && strcmp(argv[1], "--unshare") == 0 && strcmp(argv[2], "--") == 0)
 		return unshare_run(argv + 3);
 	int rc = run_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err));

@@ -1,8 +1,16 @@
+#define _GNU_SOURCE
 #include "runlimits.h"
+
+#include "fsutil.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #define CPU_DECIMALS 5
 
@@ -70,4 +78,106 @@ const char *cgroup_root(void)
 {
 	const char *root = getenv("DL_CGROUP_ROOT");
 	return root && *root ? root : CG_DEFAULT_ROOT;
+}
+
+/* ---- block I/O ----------------------------------------------------------- */
+
+int parse_device_value(const char *text, int iops, char *dev, size_t size, unsigned long long *value)
+{
+	const char *colon = strrchr(text, ':');
+	if (!colon || colon == text || text[0] != '/')
+		return -EINVAL;
+	size_t len = (size_t)(colon - text);
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(dev, text, len);
+	dev[len] = '\0';
+	const char *v = colon + 1;
+	if (!iops) {
+		long long bytes;
+		if (cg_parse_size(v, &bytes))
+			return -ERANGE;
+		*value = (unsigned long long)bytes;
+		return 0;
+	}
+	char *end;
+	if (!isdigit((unsigned char)v[0]))
+		return -ERANGE;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno || *end || n == 0)
+		return -ERANGE;
+	*value = n;
+	return 0;
+}
+
+int parse_io_weight(const char *text, unsigned *weight)
+{
+	char *end;
+	if (!isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	errno = 0;
+	unsigned long n = strtoul(text, &end, 10);
+	if (errno || *end || n < CG_IO_WEIGHT_MIN || n > CG_IO_WEIGHT_MAX)
+		return -ERANGE;
+	*weight = (unsigned)n;
+	return 0;
+}
+
+static int read_dev_numbers(const char *path, unsigned *major, unsigned *minor)
+{
+	char text[32];
+	ssize_t n = read_file(path, text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	return sscanf(text, "%u:%u", major, minor) == 2 ? 0 : -EINVAL;
+}
+
+int block_disk_from_sysfs(const char *sysfs, unsigned major, unsigned minor, struct block_disk *disk)
+{
+	char link[PATH_MAX], real[PATH_MAX], file[PATH_MAX + 16];
+	struct stat st;
+	memset(disk, 0, sizeof(*disk));
+	if ((size_t)snprintf(link, sizeof(link), "%s/dev/block/%u:%u", sysfs, major, minor) >= sizeof(link))
+		return -ENAMETOOLONG;
+	if (!realpath(link, real))
+		return -errno;
+	/* a partition's directory has a "partition" file and sits in its disk's */
+	snprintf(file, sizeof(file), "%s/partition", real);
+	disk->partition = stat(file, &st) == 0;
+	if (disk->partition)
+		*strrchr(real, '/') = '\0';
+	snprintf(file, sizeof(file), "%s/dev", real);
+	int rc = read_dev_numbers(file, &disk->major, &disk->minor);
+	if (rc)
+		return rc;
+	snprintf(disk->name, sizeof(disk->name), "%s", strrchr(real, '/') + 1);
+	return 0;
+}
+
+int block_disk_of(const char *sysfs, const char *dev, struct block_disk *disk)
+{
+	struct stat st;
+	if (stat(dev, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	return block_disk_from_sysfs(sysfs, major(st.st_rdev), minor(st.st_rdev), disk);
+}
+
+int block_disk_has_bfq(const char *sysfs, const struct block_disk *disk, char *active, size_t size)
+{
+	char path[PATH_MAX], text[256];
+	if ((size_t)snprintf(path, sizeof(path), "%s/block/%s/queue/scheduler", sysfs, disk->name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	ssize_t n = read_file(path, text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	/* "none [mq-deadline] kyber bfq": the one in brackets is in use */
+	char *open = strchr(text, '['), *close = open ? strchr(open, ']') : NULL;
+	if (!close)
+		return -EINVAL;
+	*close = '\0';
+	snprintf(active, size, "%s", open + 1);
+	return strcmp(open + 1, "bfq") == 0;
 }

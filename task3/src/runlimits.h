@@ -23,4 +23,35 @@ int parse_pids(const char *text, long *pids);
 /* The cgroup root: $DL_CGROUP_ROOT (tests use a fake tree) or /sys/fs/cgroup. */
 const char *cgroup_root(void);
 
+/* ---- block I/O (--device-read-bps and the like, --blkio-weight) -------- */
+
+#define DL_SYSFS_ROOT "/sys"
+
+/* Pure: "DEV:RATE" -> DEV (copied into dev) and its value: with iops a
+ * whole number of I/Os a second, else bytes a second with k/m/g suffixes
+ * as cg_parse_size ("1m", "512k", "1048576").  The last ':' splits, DEV
+ * must be absolute.  0, -EINVAL (no DEV: or DEV not absolute), -ERANGE (a
+ * bad value) or -ENAMETOOLONG. */
+int parse_device_value(const char *text, int iops, char *dev, size_t size, unsigned long long *value);
+/* Pure: a weight from CG_IO_WEIGHT_MIN to CG_IO_WEIGHT_MAX (Docker's). */
+int parse_io_weight(const char *text, unsigned *weight);
+
+/* A block device as the kernel's I/O controllers see it: throttles go on
+ * whole disks only, so a partition names the disk it is part of. */
+struct block_disk {
+	unsigned major, minor; /* the whole disk's */
+	int partition;         /* the device given was a partition of it */
+	char name[64];         /* the disk's kernel name, e.g. "vda" */
+};
+/* From <sysfs>/dev/block/MAJ:MIN: the disk holding that device (itself, or
+ * for a partition the directory above it in sysfs, whose "dev" file has
+ * its numbers).  0, -ENOENT (not a block device the kernel knows). */
+int block_disk_from_sysfs(const char *sysfs, unsigned major, unsigned minor, struct block_disk *disk);
+/* The same for a device path: -ENOTBLK when it is no block device. */
+int block_disk_of(const char *sysfs, const char *dev, struct block_disk *disk);
+/* Whether the disk's I/O scheduler is BFQ (<sysfs>/block/NAME/queue/
+ * scheduler shows "[bfq]"): the only one that honours a weight.  1, 0, or
+ * -errno; active names the scheduler in use. */
+int block_disk_has_bfq(const char *sysfs, const struct block_disk *disk, char *active, size_t size);
+
 #endif

@@ -16,6 +16,11 @@ test_task3_cli: test_task3_cli.c $(addprefix $(T3_SRC)/,cli.c runlimits.c procst
 test_task3_pure: test_task3_pure.c $(addprefix $(T3_SRC)/,overlay.c procstat.c status.c runlimits.c env.c keyfile.c cgjoin.c forward.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
+# stats: the cgroup files of fake v1 and v2 leaves in a scratch directory
+UNIT_TESTS += test_task3_stats
+test_task3_stats: test_task3_stats.c $(addprefix $(T3_SRC)/,stats.c) $(T3_COMMON) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
+
 # the user switch: passwd/group rules on memory streams, the calls wrapped
 test_task3_user: test_task3_user.c $(addprefix $(T3_SRC)/,user.c syscalls.c) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_setgroups,--wrap=sys_setgid,--wrap=sys_setuid -lcmocka

@@ -63,7 +63,9 @@ static void add_knobs(const char *dir, const char *controllers)
 	static const char *const knobs[] = {
 		"cgroup.procs", "cgroup.subtree_control", "cgroup.controllers", "cpu.max",
 		"memory.max", "pids.max", "cpu.cfs_quota_us", "cpu.cfs_period_us",
-		"memory.limit_in_bytes",
+		"memory.limit_in_bytes", "io.max", "blkio.throttle.read_bps_device",
+		"blkio.throttle.write_bps_device", "blkio.throttle.read_iops_device",
+		"blkio.throttle.write_iops_device",
 	};
 	char path[512];
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(*knobs); i++) {
@@ -230,6 +232,19 @@ static void remove_knobs(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* v1: the knob files of every fake hierarchy an earlier test left (a
+ * container gets a leaf in each: accounting). */
+static void remove_v1_knobs(void)
+{
+	static const char *const hier[] = { "cpu", "cpuacct", "memory", "pids", "freezer", "blkio" };
+	char path[256];
+	for (size_t i = 0; i < sizeof(hier) / sizeof(*hier); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, hier[i]);
+		if (dir_exists("%s%s", path, ""))
+			remove_knobs(path);
+	}
+}
+
 static void mode_follows_filesystem_type(void **state)
 {
 	(void)state;
@@ -325,6 +340,110 @@ static void v2_enables_controllers_top_down_and_writes_cpu_max(void **state)
 	assert_string_equal(buf, "\n");
 	/* twice is fine */
 	assert_int_equal(cg_destroy(&cg), 0);
+}
+
+/* The throttle lines, as the kernel reads them: v2 one io.max a disk with
+ * a key a kind, v1 a file a kind. */
+static void io_lines_format(void **state)
+{
+	(void)state;
+	char buf[96];
+	const char *knob;
+	struct cg_io_limit w = { CG_IO_WRITE_BPS, 254, 0, 1048576 }, r = { CG_IO_READ_IOPS, 8, 16, 300 };
+	assert_int_equal(cg_format_io(buf, sizeof(buf), CG_MODE_V2, &w, &knob), 0);
+	assert_string_equal(knob, "io.max");
+	assert_string_equal(buf, "254:0 wbps=1048576");
+	assert_int_equal(cg_format_io(buf, sizeof(buf), CG_MODE_V2, &r, &knob), 0);
+	assert_string_equal(buf, "8:16 riops=300");
+	assert_int_equal(cg_format_io(buf, sizeof(buf), CG_MODE_V1, &w, &knob), 0);
+	assert_string_equal(knob, "blkio.throttle.write_bps_device");
+	assert_string_equal(buf, "254:0 1048576");
+	assert_int_equal(cg_format_io(buf, sizeof(buf), CG_MODE_V1, &r, &knob), 0);
+	assert_string_equal(knob, "blkio.throttle.read_iops_device");
+	assert_string_equal(buf, "8:16 300");
+	struct cg_io_limit zero = { CG_IO_READ_BPS, 8, 0, 0 };
+	assert_int_equal(cg_format_io(buf, sizeof(buf), CG_MODE_V2, &zero, &knob), -EINVAL);
+	assert_int_equal(cg_format_io(buf, 8, CG_MODE_V2, &w, &knob), -ENOSPC);
+}
+
+/* v2: an I/O limit enables io top-down like any controller, writes io.max,
+ * and the root is put back as it was. */
+static void v2_io_limit_writes_io_max(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	struct cg_limits lim = { .nio = 1, .io = { { CG_IO_WRITE_BPS, 254, 0, 2097152 } } };
+	char buf[128], path[256];
+	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("");
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
+	assert_int_equal(__real_write_file(path, "cpu io memory pids\n"), 0);
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "io1", &lim), 0);
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "io\n");
+	slurp(cg.group, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "io\n");
+	slurp(cg.leaf[0], "io.max", buf, sizeof(buf));
+	assert_string_equal(buf, "254:0 wbps=2097152");
+	remove_knobs(cg.group);
+	assert_int_equal(cg_destroy(&cg), 0);
+	assert_false(dir_exists("%s/%s", root, "docker-lite"));
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "\n");
+	assert_int_equal(__real_write_file(path, "cpu memory pids\n"), 0);
+}
+
+/* v2 without the io controller, and a weight where BFQ gives no file:
+ * refused (-EOPNOTSUPP), nothing left. */
+static void v2_io_unsupported_leaves_nothing(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	struct cg_limits lim = { .nio = 1, .io = { { CG_IO_READ_BPS, 8, 0, 1024 } } }, weight = { .io_weight = 300 };
+	char buf[128], path[256];
+	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("");
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "io2", &lim), -EOPNOTSUPP);
+	assert_false(dir_exists("%s/%s", root, "docker-lite"));
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
+	assert_int_equal(__real_write_file(path, "cpu io memory pids\n"), 0);
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "io3", &weight), -EOPNOTSUPP);
+	/* its leaf was made, then removed by the same destroy as always, which
+	 * the fake tree's knob files (plain files) keep from rmdir: again */
+	remove_knobs(cg.group);
+	assert_int_equal(cg_destroy(&cg), 0);
+	assert_false(dir_exists("%s/%s", root, "docker-lite"));
+	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
+	assert_string_equal(buf, "\n");
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
+	assert_int_equal(__real_write_file(path, "cpu memory pids\n"), 0);
+}
+
+/* v1: the blkio hierarchy, a throttle file a kind. */
+static void v1_io_limits_write_blkio_throttle_files(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	struct cg_limits lim = { .nio = 2,
+				 .io = { { CG_IO_WRITE_BPS, 254, 0, 1048576 }, { CG_IO_READ_IOPS, 254, 0, 50 } } };
+	char buf[64], path[256];
+	root_fstype = CG_TMPFS_MAGIC;
+	snprintf(path, sizeof(path), "%s/blkio", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(cg_create(&cg, root, "docker-lite", "b1", &lim), 0);
+	snprintf(path, sizeof(path), "%s/blkio/docker-lite/b1", root);
+	assert_string_equal(cg.leaf[CG_IO], path);
+	slurp(path, "blkio.throttle.write_bps_device", buf, sizeof(buf));
+	assert_string_equal(buf, "254:0 1048576");
+	slurp(path, "blkio.throttle.read_iops_device", buf, sizeof(buf));
+	assert_string_equal(buf, "254:0 50");
+	slurp(path, "blkio.throttle.read_bps_device", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	remove_v1_knobs();
+	assert_int_equal(cg_destroy(&cg), 0);
+	snprintf(path, sizeof(path), "%s/blkio", root);
+	assert_false(dir_exists("%s/%s", root, "blkio/docker-lite"));
+	assert_int_equal(rmdir(path), 0);
 }
 
 static int is_file(const char *path)
@@ -564,7 +683,7 @@ static void v2_a_leaf_without_limits_enables_nothing(void **state)
 }
 
 /* v1: the freezer is a hierarchy of its own; a leaf there for every
- * container, and only there when it has no limits. */
+ * container, and in the accounting hierarchies, limits or not. */
 static void v1_every_container_gets_a_freezer_leaf(void **state)
 {
 	(void)state;
@@ -582,8 +701,12 @@ static void v1_every_container_gets_a_freezer_leaf(void **state)
 	assert_string_equal(cg.leaf[CG_FREEZER], path);
 	assert_true(dir_exists("%s%s", path, ""));
 	assert_string_equal(cg_freezer_dir(&cg), path);
-	assert_int_equal(cg.leaf[CG_PIDS][0], '\0');
-	assert_false(dir_exists("%s/%s", root, "pids/docker-lite"));
+	/* and one in each accounting hierarchy that is mounted, with no limit
+	 * written (stats); none where there is no hierarchy (cpu here) */
+	assert_true(dir_exists("%s/%s", root, "pids/docker-lite/p2"));
+	char limit[32];
+	slurp(cg.leaf[CG_PIDS], "pids.max", limit, sizeof(limit));
+	assert_string_equal(limit, "");
 	/* another process finds the same freezer leaf by name (pause) */
 	assert_int_equal(cg_open(&opened, root, "docker-lite", "p2"), 0);
 	assert_string_equal(cg_freezer_dir(&opened), path);
@@ -591,20 +714,18 @@ static void v1_every_container_gets_a_freezer_leaf(void **state)
 	char buf[32];
 	slurp(path, "cgroup.procs", buf, sizeof(buf));
 	assert_string_equal(buf, "99");
-	snprintf(path, sizeof(path), "%s/freezer", root);
-	remove_knobs(path);
+	remove_v1_knobs();
 	assert_int_equal(cg_destroy(&cg), 0);
 	assert_false(dir_exists("%s/%s", root, "freezer/docker-lite"));
+	assert_false(dir_exists("%s/%s", root, "pids/docker-lite"));
 
 	/* with a limit: its hierarchy's leaf and the freezer's */
 	assert_int_equal(cg_create(&cg, root, "docker-lite", "p3", &pids), 0);
 	assert_true(dir_exists("%s/%s", root, "pids/docker-lite/p3"));
 	assert_true(dir_exists("%s/%s", root, "freezer/docker-lite/p3"));
-	snprintf(path, sizeof(path), "%s/pids", root);
-	remove_knobs(path);
-	snprintf(path, sizeof(path), "%s/freezer", root);
-	remove_knobs(path);
+	remove_v1_knobs();
 	assert_int_equal(cg_destroy(&cg), 0);
+	snprintf(path, sizeof(path), "%s/freezer", root);
 	assert_false(dir_exists("%s/%s", root, "pids/docker-lite"));
 	assert_false(dir_exists("%s/%s", root, "freezer/docker-lite"));
 	assert_int_equal(rmdir(path), 0);
@@ -622,8 +743,9 @@ static void v1_without_the_freezer_hierarchy_runs_unpausable(void **state)
 	root_fstype = CG_TMPFS_MAGIC;
 	assert_int_equal(cg_create(&cg, root, "docker-lite", "p4", &none), 0);
 	assert_null(cg_freezer_dir(&cg));
-	for (int c = 0; c < CG_NCONTROLLERS; c++)
-		assert_int_equal(cg.leaf[c][0], '\0');
+	assert_int_equal(cg.leaf[CG_FREEZER][0], '\0');
+	/* the accounting leaves, in the hierarchies earlier tests left */
+	remove_v1_knobs();
 	assert_int_equal(cg_destroy(&cg), 0);
 }
 
@@ -658,6 +780,10 @@ int main(void)
 		cmocka_unit_test(v1_without_cpu_hierarchy_is_unsupported),
 		cmocka_unit_test(v2_a_leaf_without_limits_enables_nothing),
 		cmocka_unit_test(v1_every_container_gets_a_freezer_leaf),
+		cmocka_unit_test(io_lines_format),
+		cmocka_unit_test(v2_io_limit_writes_io_max),
+		cmocka_unit_test(v2_io_unsupported_leaves_nothing),
+		cmocka_unit_test(v1_io_limits_write_blkio_throttle_files),
 		cmocka_unit_test(v1_without_the_freezer_hierarchy_runs_unpausable),
 		cmocka_unit_test(names_cannot_escape_the_group),
 	};

@@ -140,6 +140,39 @@ static void bad_run_lines_are_refused(void **state)
 	assert_non_null(strstr(err, "--privileged"));
 }
 
+/* The I/O options: a device that is no block device, a bad rate, a weight
+ * out of range, or an I/O limit without a cgroup are refused by name; the
+ * check-only parse takes the limit options alone. */
+static void io_options_are_checked(void **state)
+{
+	(void)state;
+	char *not_block[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--device-write-bps", "/dev/null:1m", "--", "true", NULL };
+	assert_int_equal(run(ARGC(not_block), not_block), -1);
+	assert_non_null(strstr(err, "/dev/null is not a block device"));
+	char *bad_rate[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--device-read-bps=/dev/sda:fast", "--", "true", NULL };
+	assert_int_equal(run(ARGC(bad_rate), bad_rate), -1);
+	assert_non_null(strstr(err, "invalid --device-read-bps '/dev/sda:fast'"));
+	char *bad_iops[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--device-write-iops", "/dev/sda:1k", "--", "true", NULL };
+	assert_int_equal(run(ARGC(bad_iops), bad_iops), -1);
+	assert_non_null(strstr(err, "whole number of I/Os"));
+	char *bad_weight[] = { "dl-run", "--rootfs", "/r", "--cgroup", "x", "--blkio-weight", "1", "--", "true", NULL };
+	assert_int_equal(run(ARGC(bad_weight), bad_weight), -1);
+	assert_non_null(strstr(err, "from 10 to 1000"));
+	char *no_cgroup[] = { "dl-run", "--rootfs", "/r", "--blkio-weight", "100", "--", "true", NULL };
+	assert_int_equal(run(ARGC(no_cgroup), no_cgroup), -1);
+	assert_non_null(strstr(err, "need --cgroup"));
+	struct run_opts lo;
+	char *only_limits[] = { "dl-run", "--pids", "5", "--memory", "64M", NULL };
+	assert_int_equal(limits_parse(ARGC(only_limits), only_limits, 4, &lo, err, sizeof(err)), 0);
+	assert_int_equal(lo.limits.pids_max, 5);
+	char *not_a_limit[] = { "dl-run", "--detach", NULL };
+	assert_int_equal(limits_parse(ARGC(not_a_limit), not_a_limit, 4, &lo, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--detach"));
+	char *weight_alone[] = { "dl-run", "--blkio-weight", "100", NULL };
+	assert_int_equal(limits_parse(ARGC(weight_alone), weight_alone, 4, &lo, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--rootfs"));
+}
+
 /* Every container gets a leaf, limits or not: pause freezes it. */
 static void cgroup_without_limits_is_a_leaf_for_pause(void **state)
 {
@@ -254,6 +287,7 @@ int main(void)
 		cmocka_unit_test(tty_and_interactive),
 		cmocka_unit_test(bad_run_lines_are_refused),
 		cmocka_unit_test(cgroup_without_limits_is_a_leaf_for_pause),
+		cmocka_unit_test(io_options_are_checked),
 		cmocka_unit_test(help_is_recognised),
 		cmocka_unit_test(live_root_and_on_exit),
 		cmocka_unit_test(bad_live_root_and_on_exit_lines_are_refused),

@@ -195,6 +195,133 @@ static void memory_and_pids(void **state)
 	assert_int_equal(parse_pids("1 ", &pids), -EINVAL);
 }
 
+/* ---- block I/O ------------------------------------------------------------ */
+
+static void device_values_parse(void **state)
+{
+	(void)state;
+	char dev[64];
+	unsigned long long v;
+	unsigned w;
+	assert_int_equal(parse_device_value("/dev/sda:1mb", 0, dev, sizeof(dev), &v), 0);
+	assert_string_equal(dev, "/dev/sda");
+	assert_true(v == 1048576);
+	assert_int_equal(parse_device_value("/dev/vda:512k", 0, dev, sizeof(dev), &v), 0);
+	assert_true(v == 524288);
+	assert_int_equal(parse_device_value("/dev/vda:3G", 0, dev, sizeof(dev), &v), 0);
+	assert_true(v == 3ULL << 30);
+	assert_int_equal(parse_device_value("/dev/disk/by-path/pci-0:0:4.0:1m", 0, dev, sizeof(dev), &v), 0);
+	assert_string_equal(dev, "/dev/disk/by-path/pci-0:0:4.0");
+	assert_int_equal(parse_device_value("/dev/sda:1000", 1, dev, sizeof(dev), &v), 0);
+	assert_true(v == 1000);
+	/* a rate that is no rate */
+	assert_int_equal(parse_device_value("/dev/sda:1x", 0, dev, sizeof(dev), &v), -ERANGE);
+	assert_int_equal(parse_device_value("/dev/sda:0", 0, dev, sizeof(dev), &v), -ERANGE);
+	assert_int_equal(parse_device_value("/dev/sda:", 0, dev, sizeof(dev), &v), -ERANGE);
+	assert_int_equal(parse_device_value("/dev/sda:1k", 1, dev, sizeof(dev), &v), -ERANGE);
+	assert_int_equal(parse_device_value("/dev/sda:0", 1, dev, sizeof(dev), &v), -ERANGE);
+	assert_int_equal(parse_device_value("/dev/sda:-5", 1, dev, sizeof(dev), &v), -ERANGE);
+	/* no device, or not a path */
+	assert_int_equal(parse_device_value("1m", 0, dev, sizeof(dev), &v), -EINVAL);
+	assert_int_equal(parse_device_value(":1m", 0, dev, sizeof(dev), &v), -EINVAL);
+	assert_int_equal(parse_device_value("sda:1m", 0, dev, sizeof(dev), &v), -EINVAL);
+	assert_int_equal(parse_device_value("/dev/a-long-name:1m", 0, dev, 8, &v), -ENAMETOOLONG);
+	assert_int_equal(parse_io_weight("500", &w), 0);
+	assert_int_equal(w, 500);
+	assert_int_equal(parse_io_weight("10", &w), 0);
+	assert_int_equal(parse_io_weight("1000", &w), 0);
+	assert_int_equal(parse_io_weight("9", &w), -ERANGE);
+	assert_int_equal(parse_io_weight("1001", &w), -ERANGE);
+	assert_int_equal(parse_io_weight("5x", &w), -ERANGE);
+	assert_int_equal(parse_io_weight("x", &w), -EINVAL);
+}
+
+static char sysfs[64];
+
+static void sysfs_put(const char *rel, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", sysfs, rel);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void sysfs_dir(const char *rel)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%s'", sysfs, rel);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void sysfs_link(const char *target, const char *rel)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", sysfs, rel);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+/* A fake /sys: the disk sda (8:0) on bfq, its partition sda1 (8:1), and
+ * the disk vda (254:0) on mq-deadline, laid out as the kernel does. */
+static int make_sysfs(void **state)
+{
+	(void)state;
+	if (scratch_make(sysfs, sizeof(sysfs), "dl-unit-sysfs"))
+		return -1;
+	sysfs_dir("devices/pci0/block/sda/sda1");
+	sysfs_dir("devices/virtual/block/vda");
+	sysfs_dir("dev/block");
+	sysfs_dir("block/sda/queue");
+	sysfs_dir("block/vda/queue");
+	sysfs_put("devices/pci0/block/sda/dev", "8:0\n");
+	sysfs_put("devices/pci0/block/sda/sda1/dev", "8:1\n");
+	sysfs_put("devices/pci0/block/sda/sda1/partition", "1\n");
+	sysfs_put("devices/virtual/block/vda/dev", "254:0\n");
+	sysfs_link("../../devices/pci0/block/sda", "dev/block/8:0");
+	sysfs_link("../../devices/pci0/block/sda/sda1", "dev/block/8:1");
+	sysfs_link("../../devices/virtual/block/vda", "dev/block/254:0");
+	sysfs_put("block/sda/queue/scheduler", "mq-deadline kyber [bfq] none\n");
+	sysfs_put("block/vda/queue/scheduler", "none [mq-deadline] kyber bfq\n");
+	return 0;
+}
+
+static int remove_sysfs(void **state)
+{
+	(void)state;
+	return scratch_remove(sysfs);
+}
+
+static void a_partition_names_its_disk(void **state)
+{
+	(void)state;
+	struct block_disk d;
+	char active[32];
+	assert_int_equal(block_disk_from_sysfs(sysfs, 8, 0, &d), 0);
+	assert_false(d.partition);
+	assert_string_equal(d.name, "sda");
+	assert_int_equal(d.major, 8);
+	assert_int_equal(d.minor, 0);
+	assert_int_equal(block_disk_has_bfq(sysfs, &d, active, sizeof(active)), 1);
+	assert_string_equal(active, "bfq");
+
+	assert_int_equal(block_disk_from_sysfs(sysfs, 8, 1, &d), 0);
+	assert_true(d.partition);
+	assert_string_equal(d.name, "sda");
+	assert_int_equal(d.minor, 0);
+
+	assert_int_equal(block_disk_from_sysfs(sysfs, 254, 0, &d), 0);
+	assert_string_equal(d.name, "vda");
+	assert_int_equal(block_disk_has_bfq(sysfs, &d, active, sizeof(active)), 0);
+	assert_string_equal(active, "mq-deadline");
+
+	assert_int_equal(block_disk_from_sysfs(sysfs, 7, 9, &d), -ENOENT);
+	/* a path that is no block device */
+	assert_int_equal(block_disk_of(sysfs, "/dev/null", &d), -ENOTBLK);
+	assert_int_equal(block_disk_of(sysfs, sysfs, &d), -ENOTBLK);
+	assert_int_equal(block_disk_of(sysfs, "/dev/dl-unit-no-such-disk", &d), -ENOENT);
+}
+
 /* ---- environment --------------------------------------------------------- */
 
 static void environment_is_clean_and_overridable(void **state)
@@ -344,6 +471,8 @@ int main(void)
 		cmocka_unit_test(exit_codes_pass_through_and_signals_add_128),
 		cmocka_unit_test(cpus_become_a_quota),
 		cmocka_unit_test(memory_and_pids),
+		cmocka_unit_test(device_values_parse),
+		cmocka_unit_test_setup_teardown(a_partition_names_its_disk, make_sysfs, remove_sysfs),
 		cmocka_unit_test(environment_is_clean_and_overridable),
 		cmocka_unit_test(merge_replaces_only_the_given_keys),
 		cmocka_unit_test(has_matches_whole_lines_only),
