@@ -688,11 +688,17 @@ start_pasta() {
 	# on either side (-t/-u auto, -T/-U auto: the host's loopback
 	# services into the container). --no-map-gw: the gateway address is
 	# not the host's loopback either (slirp4netns's --disable-host-loopback).
+	# Its PID file goes to a directory of our own under /tmp: the AppArmor
+	# profile Debian ships for passt lets it write files only there and in
+	# home directories (and not read them: so no --log-file, which it
+	# opens read-write), and a state root may be elsewhere.
+	local pidfile
+	pidfile=$(mktemp -d /tmp/dl-pasta.XXXXXX)/pid
 	local IFS=,
 	local args=(--config-net --quiet --no-map-gw -T none -U none
 		-t "${tcp[*]:-none}" -u "${udp[*]:-none}"
 		--netns "/proc/$pid/ns/net" --userns "/proc/$pid/ns/user"
-		-P "$dir/pasta.pid" -l "$dir/pasta.log")
+		-P "$pidfile")
 	unset IFS
 	# The daemon must not inherit the state root's lock: it would hold it
 	# for as long as it runs, and every later command would time out.
@@ -700,13 +706,20 @@ start_pasta() {
 	# grader) starts us with it ignored, Bash cannot undo that, and this
 	# pasta (Debian 12's) then refuses to start ("Couldn't install signal
 	# handlers": it takes signal()'s old SIG_IGN for an error).
-	env --default-signal=PIPE pasta "${args[@]}" </dev/null >/dev/null 2>"$dir/pasta.err" {DL_LOCK_FD}>&- ||
-		die "pasta could not connect $name: $(tail -q -n 1 "$dir/pasta.err" "$dir/pasta.log" 2>/dev/null | sed 's/^[0-9.]*: //' | tail -n 1)"
-	local netpid
-	netpid=$(<"$dir/pasta.pid")
-	read_proc_stat "$netpid" || die "pasta of $name ended at once: $(tail -n 1 "$dir/pasta.log" 2>/dev/null)"
+	local netpid=""
+	# an addnetwork killed half-way left its pasta: end it first
+	stop_pasta
+	if env --default-signal=PIPE pasta "${args[@]}" </dev/null >/dev/null 2>"$dir/pasta.err" {DL_LOCK_FD}>&-; then
+		netpid=$(cat "$pidfile" 2>/dev/null) || true
+	fi
+	rm -rf "${pidfile%/pid}"
+	[[ -n $netpid ]] ||
+		die "pasta could not connect $name: $(sed 's/^[0-9.]*: //' "$dir/pasta.err" 2>/dev/null | tail -n 1)"
+	read_proc_stat "$netpid" || die "pasta of $name ended at once: $(tail -n 1 "$dir/pasta.err")"
 	# stop ends pasta by this record (PID and start time: never another's)
 	state_set "$dir/state" netpid "$netpid" netstart "${PROC_STAT[19]}"
+	# from here on, a failure ends pasta again
+	trap 'undo_pasta "$name"' EXIT
 	write_container_resolv_conf "$name" "$pid" "$start"
 	host_network
 	default_interface
@@ -714,8 +727,16 @@ start_pasta() {
 	local addr
 	addr=$(ip -4 -o addr show dev "$IFC" | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
 	addr=${addr:-"the host's address"}
+	trap - EXIT
 	state_set "$dir/state" internet 1 ports "$ports" ip "$addr"
 	log "$name: $addr through pasta (rootless)${ports:+, ports $ports}"
+}
+
+undo_pasta() {
+	state_read "$CONTAINERDIR/$1/state"
+	stop_pasta
+	state_set "$CONTAINERDIR/$1/state" netpid "" netstart ""
+	warn "addnetwork $1 failed: nothing was changed"
 }
 
 # stop_pasta: end the pasta recorded in STATE (state_read first), if it
