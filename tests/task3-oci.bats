@@ -142,7 +142,9 @@ crun_run() {
 			'mount -t tmpfs -o size=4k,mode=0555 dl-oci-hide /sys/fs/cgroup/unified && exec "$@"' sh \
 			crun run --bundle "$1" "$2"
 	else
-		crun run --bundle "$1" "$2"
+		# no cgroup: crun would enable every controller at a v2 root
+		# (cpuset, cpu, io, hugetlb...) and leave them so
+		crun --cgroup-manager=disabled run --bundle "$1" "$2"
 	fi
 }
 

@@ -694,11 +694,18 @@ start_pasta() {
 	# opens read-write), and a state root may be elsewhere.
 	local pidfile
 	pidfile=$(mktemp -d /tmp/dl-pasta.XXXXXX)/pid
+	# The same profile lets pasta open a network namespace only as a file
+	# under /run/user/UID/netns/ (where podman puts them), not another
+	# process's /proc/PID/ns/ (a ptrace read it does not grant). So pasta
+	# runs inside the container's user namespace (yours: you may join it),
+	# in a mount namespace of its own where the container's network
+	# namespace is bound at that path; --runas 0:0 keeps it root there
+	# (you), where it would switch to nobody, unmapped in a one-id map.
+	local nsfile=/run/user/$EUID/netns/net
 	local IFS=,
 	local args=(--config-net --quiet --no-map-gw -T none -U none
 		-t "${tcp[*]:-none}" -u "${udp[*]:-none}"
-		--netns "/proc/$pid/ns/net" --userns "/proc/$pid/ns/user"
-		-P "$pidfile")
+		--runas 0:0 --netns "$nsfile" -P "$pidfile")
 	unset IFS
 	# The daemon must not inherit the state root's lock: it would hold it
 	# for as long as it runs, and every later command would time out.
@@ -709,7 +716,12 @@ start_pasta() {
 	local netpid=""
 	# an addnetwork killed half-way left its pasta: end it first
 	stop_pasta
-	if env --default-signal=PIPE pasta "${args[@]}" </dev/null >/dev/null 2>"$dir/pasta.err" {DL_LOCK_FD}>&-; then
+	# shellcheck disable=SC2016 # the inner shell's arguments
+	if env --default-signal=PIPE nsenter --user="/proc/$pid/ns/user" -- \
+		unshare --mount --propagation private -- sh -c \
+		'mount -t tmpfs -o mode=0755 dl-pasta /run && mkdir -p "${1%/*}" && : >"$1" &&
+			mount --bind "/proc/$2/ns/net" "$1" && shift 2 && exec pasta "$@"' \
+		sh "$nsfile" "$pid" "${args[@]}" </dev/null >/dev/null 2>"$dir/pasta.err" {DL_LOCK_FD}>&-; then
 		netpid=$(cat "$pidfile" 2>/dev/null) || true
 	fi
 	rm -rf "${pidfile%/pid}"
