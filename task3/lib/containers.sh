@@ -133,8 +133,9 @@ unless CONDUCTOR_HARDEN=0.
 Rootless (run by an ordinary user, state in ~/.local/share/docker-lite): a
 user namespace too, whose root is you and whose other users are your
 subordinate ids (/etc/subuid, /etc/subgid); the root is mounted inside the
-container only (cp still reaches a running one); no --cpus, --memory,
---pids, I/O limits, pause, addnetwork or peer.
+container only (cp still reaches a running one); addnetwork goes through
+pasta (see 'conductor.sh addnetwork -h'); no --cpus, --memory, --pids,
+I/O limits, pause or peer.
 HELP
 }
 
