@@ -95,6 +95,9 @@ no_trace() {
 	"$C" run -d --device-write-bps="$DISK:2m" --device-read-iops "$DISK:300" --device-write-iops "$DISK:200" \
 		--device-read-bps "$DISK:512k" ioimg iocg -- sleep infinity
 	local dirs=() d text=""
+	# inspect shows them as given, in pairs, either spelling
+	assert_equal "$("$C" inspect -f limits iocg | jq -c .io)" \
+		"$(jq -nc --arg d "$DISK" '["--device-write-bps", "\($d):2m", "--device-read-iops", "\($d):300", "--device-write-iops", "\($d):200", "--device-read-bps", "\($d):512k"]')"
 	mapfile -t dirs < <("$C" inspect -f cgroups iocg)
 	((${#dirs[@]} > 0))
 	if cgroup_v2; then

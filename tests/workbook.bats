@@ -743,7 +743,7 @@ json_task_score() {
 	# them again through the grader took 8 of CI's 90 minutes and tells
 	# nothing more (the grader's own runs of those suites are checked on
 	# the student edition below). Alone, this test grades by running them.
-	if [[ -n ${DL_RUN_RESULTS:-} && " ${DL_RUN_SUITES:-} " =~ \ task3\ .*\ task4\ .*\ workbook\  ]]; then
+	if [[ -n ${DL_RUN_RESULTS:-} && " ${DL_RUN_SUITES:-} " =~ \ task3\ (.*\ )?task4\ (.*\ )?workbook\  ]]; then
 		from=(--results "$DL_RUN_RESULTS")
 	fi
 	run "$GRADE" "${from[@]}" --json "$json" 3 4
