@@ -22,13 +22,31 @@ struct cursor {
 	size_t errsz;
 };
 
+/* A reason quotes what was typed: a newline in it must not split the one
+ * line a caller shows (conductor.sh's error), so control characters are
+ * copied as \xNN. */
+static void copy_one_line(char *dst, size_t size, const char *src)
+{
+	size_t n = 0;
+	for (; *src && n + 5 < size; src++) {
+		unsigned char ch = (unsigned char)*src;
+		if (ch < 0x20 || ch == 0x7f)
+			n += (size_t)sprintf(dst + n, "\\x%02x", ch);
+		else
+			dst[n++] = (char)ch;
+	}
+	dst[n] = '\0';
+}
+
 static int fail(struct cursor *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct cursor *c, const char *fmt, ...)
 {
+	char line[CLI_ERR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(c->err, c->errsz, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	copy_one_line(c->err, c->errsz, line);
 	return -1;
 }
 

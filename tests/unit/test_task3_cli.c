@@ -197,6 +197,8 @@ static void limits_are_refused_by_name(void **state)
 		{ "--cpus", "0.000001", "invalid --cpus '0.000001': use a number of CPUs such as 0.5 or 2 (at most 5 decimals)" },
 		{ "--pids", "0", "invalid --pids '0': use a whole number from 1 to 4194304" },
 		{ "--pids", "99999999999999999999", "invalid --pids '99999999999999999999': use a whole number" },
+		/* what was typed is quoted, a newline in it as \x0a: still one line */
+		{ "--memory", "1\nM", "invalid --memory '1\\x0aM': use bytes" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		char *argv[] = { "dl-run", (char *)bad[i].option, (char *)bad[i].value, NULL };
