@@ -161,6 +161,7 @@ BAD_INPUT_CASES=(
 	'run|-w||relimg|x20' 'exec|-w||LIVE' 'run|-v' 'run|-v|relative:/data|relimg|x21' 'run|-v|/tmp|relimg|x22'
 	'run|-v|/tmp:/proc/x|relimg|x23' 'run|-v|/tmp:/|relimg|x24' 'run|-v|/tmp:/data:rx|relimg|x25'
 	$'run|-v|/a\nb:/data|relimg|x26' 'run|--volume=:/data|relimg|x27'
+	'run|--memory|9999999999999M|relimg|x28' $'run|--memory|1\nM|relimg|x29' 'run|--pids|99999999999999999999|relimg|x30'
 )
 
 @test "bad input: every case is one clear line on stderr, a non-zero exit, nothing changed" {
