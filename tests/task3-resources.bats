@@ -19,12 +19,16 @@ teardown_file() {
 }
 
 # Each test stops the containers it started, even when it failed, and
-# removes the trace instance it made.
+# removes the trace instance and the tracefs mount it made.
 teardown() {
 	stop_containers
 	if [[ -n ${TRACE:-} && -d $TRACE ]]; then
 		echo 0 >"$TRACE/events/cgroup/cgroup_attach_task/enable" || true
 		rmdir "$TRACE" || true
+	fi
+	if [[ -n ${TRACEFS:-} ]]; then
+		! mountpoint -q "$TRACEFS" || umount "$TRACEFS" || true
+		rmdir "$TRACEFS" || true
 	fi
 }
 
@@ -270,15 +274,17 @@ field() {
 
 # The kernel traces every move of a task into a cgroup (the event
 # cgroup:cgroup_attach_task: a write to cgroup.procs), but not a task
-# born in one (clone3's CLONE_INTO_CGROUP). A trace instance of our own
+# born in one (clone3's CLONE_INTO_CGROUP). A trace instance of our own,
+# in a tracefs mounted for the test (the machine may have none mounted),
 # records those moves while a container starts: on v2 none may go into
 # its leaf; on v1, where dl-run moves the init in, the move must show,
 # which is what proves the trace would see one.
 @test "cgroup: on v2 the init is born in its cgroup, with no move into it; on v1 it is moved in" {
-	local tracefs=/sys/kernel/tracing leaf pid moves
-	[[ -d $tracefs/instances ]] ||
-		skip "no tracefs at $tracefs (the kernel's cgroup_attach_task events cannot be watched on this machine)"
-	TRACE=$tracefs/instances/dl-birth.$$
+	local leaf pid moves
+	TRACEFS=$(mktemp -d)
+	mount -t tracefs nodev "$TRACEFS" ||
+		skip "this kernel has no tracefs: the cgroup_attach_task events cannot be watched"
+	TRACE=$TRACEFS/instances/dl-birth.$$
 	mkdir "$TRACE"
 	echo 1 >"$TRACE/events/cgroup/cgroup_attach_task/enable"
 	"$C" run -d --pids 50 ioimg birth -- sleep infinity

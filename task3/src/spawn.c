@@ -36,8 +36,11 @@ static pid_t spawn_in_cgroup(int (*fn)(void *), void *arg, int flags, const char
 	if (fd < 0)
 		return -1;
 	pid_t pid = sys_clone3_into((unsigned)flags, SIGCHLD, fd);
+	/* the child, on a copy of our stack, ends as clone() ends it: with
+	 * fn's return; its copy of fd (a host directory) goes with the rest
+	 * it inherited (container_main closes all but its pipes first) */
 	if (pid == 0)
-		_exit(fn(arg)); /* the child, on a copy of our stack: as clone() does with fn's return */
+		_exit(fn(arg));
 	int err = errno;
 	close(fd);
 	errno = err;
