@@ -20,9 +20,18 @@ teardown_file() {
 	task3_suite_down
 }
 
-# Each test stops the containers it started, even when it failed.
+# Each test stops the containers it started, even when it failed, and
+# removes the trace instance and the tracefs mount it made.
 teardown() {
 	stop_containers
+	if [[ -n ${TRACE:-} && -d $TRACE ]]; then
+		echo 0 >"$TRACE/events/cgroup/cgroup_attach_task/enable" || true
+		rmdir "$TRACE" || true
+	fi
+	if [[ -n ${TRACEFS:-} ]]; then
+		! mountpoint -q "$TRACEFS" || umount "$TRACEFS" || true
+		rmdir "$TRACEFS" || true
+	fi
 }
 
 cgroup_v2() {
@@ -314,4 +323,34 @@ field() {
 	assert_success
 	assert_output --partial "--no-stream"
 	assert_output --partial "--format json"
+}
+
+# The kernel traces every move of a task into a cgroup (the event
+# cgroup:cgroup_attach_task: a write to cgroup.procs), but not a task
+# born in one (clone3's CLONE_INTO_CGROUP). A trace instance of our own,
+# in a tracefs mounted for the test (the machine may have none mounted),
+# records those moves while a container starts: on v2 none may go into
+# its leaf; on v1, where dl-run moves the init in, the move must show,
+# which is what proves the trace would see one.
+@test "cgroup: on v2 the init is born in its cgroup, with no move into it; on v1 it is moved in" {
+	local leaf pid moves
+	TRACEFS=$(mktemp -d)
+	mount -t tracefs nodev "$TRACEFS" ||
+		skip "this kernel has no tracefs: the cgroup_attach_task events cannot be watched"
+	TRACE=$TRACEFS/instances/dl-birth.$$
+	mkdir "$TRACE"
+	echo 1 >"$TRACE/events/cgroup/cgroup_attach_task/enable"
+	"$C" run -d --pids 50 ioimg birth -- sleep infinity
+	echo 0 >"$TRACE/events/cgroup/cgroup_attach_task/enable"
+	pid=$("$C" inspect -f pid birth)
+	leaf=$("$C" inspect -f cgroups birth | head -n 1)
+	leaf=${leaf##*/}
+	[[ -n $leaf ]] || fail "birth has no cgroup"
+	moves=$(grep -F "/docker-lite/$leaf " "$TRACE/trace" || true)
+	if cgroup_v2; then
+		[[ -z $moves ]] || fail "a task was moved into the leaf: $moves"
+		assert_equal "$(<"/proc/$pid/cgroup")" "0::/docker-lite/$leaf"
+	else
+		[[ $moves == *" pid=$pid "* ]] || fail "no move of the init ($pid) into $leaf in the trace: $moves"
+	fi
 }

@@ -17,10 +17,11 @@
  * and stderr are pipes to dl-run, which relays them to the caller's and
  * appends them to the log (relay.h).  --detach: the log itself.
  *
- * The parent (dl-run or the monitor) creates the cgroup, clones the init,
- * moves it into the cgroup, records it in --pidfile, and only then lets
- * the command start; it waits for the init, removes the cgroup and records
- * the exit code.  Sync pipes order the two sides:
+ * The parent (dl-run or the monitor) creates the cgroup, clones the init
+ * into it (cgroup v2: born there; v1: moved in, spawn.h), records it in
+ * --pidfile, and only then lets the command start; it waits for the
+ * init, removes the cgroup and records the exit code.  Sync pipes order
+ * the two sides:
  *   parent -> init  'g'  in the cgroup: build the container
  *   init -> parent  'r'  container ready (or EOF: it failed and said why)
  *   parent -> init  's'  recorded in the pidfile: start the command
@@ -48,6 +49,7 @@
 #include "procstat.h"
 #include "relay.h"
 #include "runlimits.h"
+#include "spawn.h"
 #include "stats.h"
 #include "sys.h"
 #include "syscalls.h"
@@ -61,13 +63,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
-#define STACK_SIZE (1024 * 1024)
 #define LOCK_TIMEOUT_S 60
 #define CGROUP_BUSY_WAIT_MS 5000
 
@@ -226,7 +226,9 @@ static void restore_terminal(pid_t foreground)
 	signal(SIGTTOU, SIG_DFL);
 }
 
-static pid_t clone_init(struct child_ctx *ctx)
+/* The init in its namespaces, and on cgroup v2 in cg from birth (*born_in;
+ * spawn.h). */
+static pid_t clone_init(struct child_ctx *ctx, const struct cgroup *cg, int *born_in)
 {
 	int flags = 0;
 	/* BEGIN SOLUTION: the clone flags: new UTS, PID, mount and IPC namespaces, and a new network one unless share_net (man 2 clone) */
@@ -236,15 +238,7 @@ static pid_t clone_init(struct child_ctx *ctx)
 	/* END SOLUTION */
 	if (ctx->o->rootless)
 		flags |= CLONE_NEWUSER; /* made first: it owns the others (userns.h) */
-	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return -1;
-	pid_t pid = sys_clone(container_main, stack + STACK_SIZE, flags | SIGCHLD, ctx);
-	int err = errno;
-	munmap(stack, STACK_SIZE);
-	errno = err;
-	return pid;
+	return spawn_init(container_main, ctx, flags, cg, born_in);
 }
 
 /* Undo what the parent made for a container that did not start: its
@@ -422,7 +416,8 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 				 .log_fd = o->detach ? out->log_fd : -1, .out_fd = out->write_fd[0],
 				 .err_fd = out->write_fd[1], .tty_sock = out->tty_sock[1] };
 	forward_signals_to(0); /* from now on dl-run is not killed by them */
-	pid_t pid = clone_init(&ctx);
+	int born_in;
+	pid_t pid = clone_init(&ctx, cg, &born_in);
 	if (pid < 0) {
 		int err = errno;
 		undo_start(o, cg);
@@ -437,8 +432,9 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		abandon(o, pid, cg);
 		die_err(rc, "cannot map the user namespace's ids (newuidmap/newgidmap, /etc/subuid)");
 	}
-	/* in the cgroup before the init runs a single instruction of setup */
-	if (cg && (rc = cg_attach(cg, pid))) {
+	/* in the cgroup before the init runs a single instruction of setup
+	 * (v1, or a kernel without clone3: born in it, it is there already) */
+	if (cg && !born_in && (rc = cg_attach(cg, pid))) {
 		abandon(o, pid, cg);
 		die_err(rc, "cannot move the container into its cgroup");
 	}

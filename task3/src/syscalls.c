@@ -4,6 +4,7 @@
 #include "syscalls.h"
 
 #include <grp.h>
+#include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -93,6 +94,13 @@ int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const ch
 pid_t sys_clone(int (*fn)(void *), void *stack_top, int flags, void *arg)
 {
 	return clone(fn, stack_top, flags, arg);
+}
+
+pid_t sys_clone3_into(unsigned long long flags, int exit_signal, int cgroup_fd)
+{
+	struct clone_args args = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = (unsigned)exit_signal,
+				   .cgroup = (unsigned)cgroup_fd };
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
 int sys_signal_default(int sig)

@@ -36,6 +36,10 @@ int sys_open_tree(int dirfd, const char *path, unsigned int flags);
 int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
 		   unsigned int flags);
 pid_t sys_clone(int (*fn)(void *), void *stack_top, int flags, void *arg);
+/* clone3(2) (no glibc wrapper) with CLONE_INTO_CGROUP: a child born in
+ * the cgroup v2 directory cgroup_fd.  No stack: like fork, the child goes
+ * on from here on a copy of ours, and it returns 0 there. */
+pid_t sys_clone3_into(unsigned long long flags, int exit_signal, int cgroup_fd);
 /* rt_sigaction(2) setting SIG_DFL: unlike glibc's sigaction(), it also
  * reaches the two signals glibc keeps for itself (32 and 33) */
 int sys_signal_default(int sig);

@@ -68,3 +68,9 @@ test_task3_userns: test_task3_userns.c $(addprefix $(T3_SRC)/,userns.c fds.c for
 UNIT_TESTS += test_task3_freeze
 test_task3_freeze: test_task3_freeze.c $(addprefix $(T3_SRC)/,freeze.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=read_file,--wrap=write_file -lcmocka
+
+# the init's start: clone3 into a v2 leaf (CLONE_INTO_CGROUP), clone() on
+# v1 or an old kernel; both calls wrapped, the leaf a real directory
+UNIT_TESTS += test_task3_spawn
+test_task3_spawn: test_task3_spawn.c $(addprefix $(T3_SRC)/,spawn.c syscalls.c) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_clone3_into,--wrap=sys_clone -lcmocka
