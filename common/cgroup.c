@@ -34,6 +34,27 @@ const char *cg_mode_name(enum cg_mode mode)
 	}
 }
 
+const char *cg_root(void)
+{
+	const char *root = getenv(CG_ROOT_ENV);
+	return root && *root ? root : CG_DEFAULT_ROOT;
+}
+
+int cg_leaf_name_ok(const char *name)
+{
+	return name[0] && name[0] != '.' && !strchr(name, '/');
+}
+
+int cg_leaf_path(const char *hierarchy, const char *name, char *group, char *leaf)
+{
+	int rc;
+	if (!cg_leaf_name_ok(name))
+		return -EINVAL;
+	if ((rc = path_join(group, PATH_MAX, hierarchy, CG_GROUP)))
+		return rc;
+	return path_join(leaf, PATH_MAX, group, name);
+}
+
 enum cg_mode cg_mode_from_fstype(long f_type)
 {
 	if (f_type == CG_V2_MAGIC)
@@ -398,15 +419,14 @@ static int accounted(const char *root, unsigned *mask)
 	return 0;
 }
 
-static int v2_create(struct cgroup *cg, const char *group, const char *name, const struct cg_limits *l)
+static int v2_create(struct cgroup *cg, const char *name, const struct cg_limits *l)
 {
 	unsigned want = wanted(l), extra;
 	int rc = accounted(cg->root, &extra);
 	if (rc)
 		return rc;
 	want |= extra;
-	if ((rc = path_join(cg->group, sizeof(cg->group), cg->root, group)) ||
-	    (rc = path_join(cg->leaf[0], sizeof(cg->leaf[0]), cg->group, name)))
+	if ((rc = cg_leaf_path(cg->root, name, cg->group, cg->leaf[0])))
 		return rc;
 	if ((rc = v2_enable_root(cg->root, want)))
 		return rc;
@@ -462,7 +482,7 @@ static int v1_same_hierarchy(const struct cgroup *cg, const char *hier)
 	       stat(cpu, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-static int v1_create(struct cgroup *cg, const char *group, const char *name, const struct cg_limits *l)
+static int v1_create(struct cgroup *cg, const char *name, const struct cg_limits *l)
 {
 	for (int c = 0; c < CG_NCONTROLLERS; c++) {
 		char hier[PATH_MAX];
@@ -475,8 +495,7 @@ static int v1_create(struct cgroup *cg, const char *group, const char *name, con
 		/* cpu and cpuacct co-mounted: the cpu leaf is the cpuacct one */
 		if (!rc && c == CG_CPUACCT && cg->leaf[CG_CPU][0] && v1_same_hierarchy(cg, hier))
 			continue;
-		if (rc || (rc = path_join(cg->v1_group[c], sizeof(cg->v1_group[c]), hier, group)) ||
-		    (rc = path_join(cg->leaf[c], sizeof(cg->leaf[c]), cg->v1_group[c], name)))
+		if (rc || (rc = cg_leaf_path(hier, name, cg->v1_group[c], cg->leaf[c])))
 			return rc;
 		if (sys_mkdir(cg->v1_group[c], 0755) < 0 && errno != EEXIST)
 			return -errno;
@@ -491,12 +510,11 @@ static int v1_create(struct cgroup *cg, const char *group, const char *name, con
 	return 0;
 }
 
-/* What cg_create and cg_open share: check the names, detect the mode. */
-static int cg_start(struct cgroup *cg, const char *root, const char *group, const char *name)
+/* What cg_create and cg_open share: check the name, detect the mode. */
+static int cg_start(struct cgroup *cg, const char *root, const char *name)
 {
 	memset(cg, 0, sizeof(*cg));
-	if (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") || !group[0] ||
-	    strstr(group, ".."))
+	if (!cg_leaf_name_ok(name))
 		return -EINVAL;
 	if ((size_t)snprintf(cg->root, sizeof(cg->root), "%s", root) >= sizeof(cg->root))
 		return -ENAMETOOLONG;
@@ -505,16 +523,15 @@ static int cg_start(struct cgroup *cg, const char *root, const char *group, cons
 
 static int destroy_locked(struct cgroup *cg);
 
-int cg_create(struct cgroup *cg, const char *root, const char *group, const char *name,
-	      const struct cg_limits *limits)
+int cg_create(struct cgroup *cg, const char *root, const char *name, const struct cg_limits *limits)
 {
-	int rc = cg_start(cg, root, group, name);
+	int rc = cg_start(cg, root, name);
 	if (rc)
 		return rc; /* mode none: cg_destroy has nothing to do */
 	int lock = lock_root(root);
 	if (lock < 0)
 		return lock;
-	rc = cg->mode == CG_MODE_V2 ? v2_create(cg, group, name, limits) : v1_create(cg, group, name, limits);
+	rc = cg->mode == CG_MODE_V2 ? v2_create(cg, name, limits) : v1_create(cg, name, limits);
 	if (rc) {
 		/* v2: a leaf we failed to mkdir is not ours (EEXIST) */
 		if (rc == -EEXIST)
@@ -525,22 +542,18 @@ int cg_create(struct cgroup *cg, const char *root, const char *group, const char
 	return rc;
 }
 
-int cg_open(struct cgroup *cg, const char *root, const char *group, const char *name)
+int cg_open(struct cgroup *cg, const char *root, const char *name)
 {
-	int rc = cg_start(cg, root, group, name);
+	int rc = cg_start(cg, root, name);
 	if (rc)
 		return rc;
-	if (cg->mode == CG_MODE_V2) {
-		if ((rc = path_join(cg->group, sizeof(cg->group), root, group)))
-			return rc;
-		return path_join(cg->leaf[0], sizeof(cg->leaf[0]), cg->group, name);
-	}
+	if (cg->mode == CG_MODE_V2)
+		return cg_leaf_path(root, name, cg->group, cg->leaf[0]);
 	for (int c = 0; c < CG_NCONTROLLERS; c++) {
 		char hier[PATH_MAX];
 		if (v1_hierarchy(root, c, hier, sizeof(hier)))
 			continue; /* not mounted: nothing of ours there */
-		if ((rc = path_join(cg->v1_group[c], sizeof(cg->v1_group[c]), hier, group)) ||
-		    (rc = path_join(cg->leaf[c], sizeof(cg->leaf[c]), cg->v1_group[c], name)))
+		if ((rc = cg_leaf_path(hier, name, cg->v1_group[c], cg->leaf[c])))
 			return rc;
 	}
 	return 0;

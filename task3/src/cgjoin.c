@@ -1,11 +1,11 @@
 #include "cgjoin.h"
-#include "runlimits.h"
+#include "cgroup.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char group_prefix[] = "/" DL_CGROUP_GROUP "/";
+static const char group_prefix[] = "/" CG_GROUP "/";
 
 /* One line "ID:CONTROLLERS:PATH" (no newline) -> path, 1 if it is ours. */
 static int line_path(const char *line, size_t len, const char *root, int v2, char *out)

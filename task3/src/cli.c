@@ -319,7 +319,7 @@ static int run_check(struct cursor *c, const struct run_opts *o)
 		return fail(c, "--lower, --upper and --work go together (an overlay needs all three)");
 	if (limited && !o->cgroup)
 		return fail(c, "--cpus, --memory, --pids and the I/O limits need --cgroup NAME");
-	if (o->cgroup && (!o->cgroup[0] || strchr(o->cgroup, '/') || o->cgroup[0] == '.'))
+	if (o->cgroup && !cg_leaf_name_ok(o->cgroup))
 		return fail(c, "invalid --cgroup '%s': one path component, not starting with '.'",
 			    o->cgroup);
 	if (o->detach && !o->log)

@@ -5,8 +5,6 @@
 
 #include "cgroup.h"
 
-/* Every container cgroup lives under <root>/<controller>/docker-lite/. */
-#define DL_CGROUP_GROUP "docker-lite"
 /* Below this the kernel's OOM killer fires before a shell even starts. */
 #define DL_MEMORY_MIN (6LL << 20)
 /* PID_MAX_LIMIT on 64-bit */
@@ -20,8 +18,6 @@ int parse_cpus(const char *text, long period_us, long ncpus, long *quota_us);
 int parse_memory(const char *text, long long *bytes);
 /* Pure: a whole number from 1 to DL_PIDS_MAX. */
 int parse_pids(const char *text, long *pids);
-/* The cgroup root: $DL_CGROUP_ROOT (tests use a fake tree) or /sys/fs/cgroup. */
-const char *cgroup_root(void);
 
 /* ---- block I/O (--device-read-bps and the like, --blkio-weight) -------- */
 
