@@ -81,6 +81,12 @@ const char *cg_root(void);
 /* Pure: whether name can be a leaf: one path component, not starting with
  * '.' (so never ".", ".." or a hidden name). */
 int cg_leaf_name_ok(const char *name);
+/* Pure: a container's leaf, <name>.<tag>: the tag the first 8 hex digits of
+ * the SHA-256 of its scope (conductor.sh: its state root's path), so that
+ * containers of one name under two state roots (two test suites, a grader)
+ * never share a cgroup; `printf %s ROOT | sha256sum` gives the same tag.  Returns 0, -EINVAL (the leaf would be no
+ * good leaf name) or -ENAMETOOLONG. */
+int cg_leaf_name(char *buf, size_t size, const char *name, const char *scope);
 /* Pure: the group and the leaf name would have in one hierarchy (v2: the
  * root itself; v1: the controller's directory below it):
  * <hierarchy>/CG_GROUP and <hierarchy>/CG_GROUP/<name>, each PATH_MAX long.

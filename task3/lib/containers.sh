@@ -250,26 +250,6 @@ check_pids() {
 	fi
 }
 
-# container_cgroup_name NAME: set CGROUP_NAME to the container's cgroup
-# leaf: its name plus a tag of the state root (the first 8 hex digits of
-# its path's SHA-256), so containers of the same name under two state roots
-# (two test suites, a grader) never share a cgroup. Every run needs it (every
-# container has a leaf, for pause), and sha256sum in $(...) costs two forks
-# (~15 ms on a busy machine): the tag is computed once and kept in the
-# root's CGROUP_TAG_FILE with the path it is for, so a copied root computes
-# its own.
-container_cgroup_name() {
-	local file=$CONDUCTOR_ROOT/$CGROUP_TAG_FILE tag="" root=""
-	[[ ! -f $file ]] || { read -r tag && read -r root; } <"$file" || true
-	if [[ $root != "$CONDUCTOR_ROOT" || ! $tag =~ ^[0-9a-f]{8}$ ]]; then
-		tag=$(printf '%s' "$CONDUCTOR_ROOT" | sha256sum)
-		tag=${tag:0:8}
-		printf '%s\n%s\n' "$tag" "$CONDUCTOR_ROOT" >"$file.tmp$BASHPID"
-		mv -f "$file.tmp$BASHPID" "$file"
-	fi
-	CGROUP_NAME=$1.$tag
-}
-
 # ---- bounded waits -------------------------------------------------------------
 
 # A wait polls: check, pause, check again, until a deadline. The pause grows
@@ -506,10 +486,12 @@ cmd_run() {
 	# rootless, the root is mounted inside the container only (userns.h)
 	((EUID)) || args+=(--live-root)
 	# a cgroup leaf for every container, limits or not: pause freezes it.
-	# Rootless, only with limits (which dl-run refuses: userns.h)
+	# Rootless, only with limits (which dl-run refuses: userns.h). Its name is
+	# the container's tagged with the state root's (common/cgroup.h:
+	# cg_leaf_name), so containers of one name under two state roots (two test
+	# suites, a grader) never share a cgroup
 	if ((EUID == 0)) || [[ -n $cpus$memory$pids${io[*]} ]]; then
-		container_cgroup_name "$name"
-		args+=(--cgroup "$CGROUP_NAME")
+		args+=(--cgroup "$name" --cgroup-scope "$CONDUCTOR_ROOT")
 	fi
 	[[ -z $cpus ]] || args+=(--cpus "$cpus")
 	[[ -z $memory ]] || args+=(--memory "$memory")

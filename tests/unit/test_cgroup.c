@@ -790,6 +790,34 @@ static void leaf_paths_are_hierarchy_group_name(void **state)
 	assert_int_equal(cg_leaf_path("/sys/fs/cgroup", name, group, leaf), -ENAMETOOLONG);
 }
 
+/* <name>.<first 8 hex digits of the SHA-256 of the scope>: the tags below are
+ * `printf %s SCOPE | sha256sum`'s, which the bats suites use to find a state
+ * root's leaves; the long scopes take the padding into a second block. */
+static void leaf_names_are_name_dot_tag_of_the_scope(void **state)
+{
+	(void)state;
+	char leaf[64], long_a[101], b56[57];
+	memset(long_a, 'a', 100);
+	long_a[100] = '\0';
+	memset(b56, 'b', 56);
+	b56[56] = '\0';
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "web", "/tmp/dl-test.XXXXXX"), 0);
+	assert_string_equal(leaf, "web.d773e526");
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "web", ""), 0);
+	assert_string_equal(leaf, "web.e3b0c442");
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "h4", "abc"), 0);
+	assert_string_equal(leaf, "h4.ba7816bf");
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "x", long_a), 0);
+	assert_string_equal(leaf, "x.28165978");
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "x", b56), 0);
+	assert_string_equal(leaf, "x.a5fc6e20");
+
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), ".x", "/r"), -EINVAL);
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "a/b", "/r"), -EINVAL);
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "", "/r"), -EINVAL);
+	assert_int_equal(cg_leaf_name(leaf, 12, "web", "/r"), -ENAMETOOLONG); /* 12 bytes, NUL included */
+}
+
 /* The root every docker-lite program uses: DL_CGROUP_ROOT when set (the
  * tests' fake or absent trees), else /sys/fs/cgroup; an empty one is unset. */
 static void the_root_follows_dl_cgroup_root(void **state)
@@ -853,6 +881,7 @@ int main(void)
 		cmocka_unit_test(names_cannot_escape_the_group),
 		cmocka_unit_test(leaf_paths_are_hierarchy_group_name),
 		cmocka_unit_test(the_root_follows_dl_cgroup_root),
+		cmocka_unit_test(leaf_names_are_name_dot_tag_of_the_scope),
 	};
 	return cmocka_run_group_tests_name("common/cgroup", tests, make_root, remove_root);
 }
