@@ -84,8 +84,8 @@ int cg_leaf_name_ok(const char *name);
 /* Pure: a container's leaf, <name>.<tag>: the tag the first 8 hex digits of
  * the SHA-256 of its scope (conductor.sh: its state root's path), so that
  * containers of one name under two state roots (two test suites, a grader)
- * never share a cgroup; `printf %s ROOT | sha256sum` gives the same tag.  Returns 0, -EINVAL (the leaf would be no
- * good leaf name) or -ENAMETOOLONG. */
+ * never share a cgroup; `printf %s ROOT | sha256sum` gives the same tag.
+ * Returns 0, -EINVAL (name is no good leaf name) or -ENAMETOOLONG. */
 int cg_leaf_name(char *buf, size_t size, const char *name, const char *scope);
 /* Pure: the group and the leaf name would have in one hierarchy (v2: the
  * root itself; v1: the controller's directory below it):
@@ -110,8 +110,8 @@ int cg_parse_size(const char *text, long long *bytes);
 int cg_format_io(char *buf, size_t size, enum cg_mode mode, const struct cg_io_limit *io,
 		 const char **knob);
 
-/* Create the leaf <name> under root (cg_leaf_path) with the limits applied (none: the leaf
- * alone; v1: the freezer's, when that hierarchy is mounted).  On failure,
+/* Create the leaf <name> under root (cg_leaf_path) with the limits applied
+ * (none: the leaf alone; v1: the freezer's, when that hierarchy is mounted).  On failure,
  * whatever was created is removed again.  Returns 0 or -errno. */
 int cg_create(struct cgroup *cg, const char *root, const char *name, const struct cg_limits *limits);
 /* The cgroup cg_create would make, without making anything: for a
