@@ -171,20 +171,25 @@ int cg_parse_size(const char *text, long long *bytes)
 		return -EINVAL;
 	errno = 0;
 	unsigned long long value = strtoull(text, &end, 10);
-	if (errno)
-		return -EINVAL;
+	/* a well-formed size too large for 64 bits is -ERANGE, not a wrapped one */
+	int too_large = errno == ERANGE;
 	unsigned shift = 0;
 	switch (toupper((unsigned char)*end)) {
 	case '\0': break;
+	case 'B': break;
 	case 'K': shift = 10; break;
 	case 'M': shift = 20; break;
 	case 'G': shift = 30; break;
 	default: return -EINVAL;
 	}
-	if (*end && end[1] != '\0' && !(toupper((unsigned char)end[1]) == 'B' && end[2] == '\0'))
+	/* then an optional B: "256M", "256MB", "4096B" */
+	const char *b = shift ? end + 1 : end;
+	if (*b && !(toupper((unsigned char)*b) == 'B' && b[1] == '\0'))
 		return -EINVAL;
-	if (value == 0 || value > (uint64_t)INT64_MAX >> shift)
+	if (value == 0)
 		return -EINVAL;
+	if (too_large || value > (uint64_t)INT64_MAX >> shift)
+		return -ERANGE;
 	*bytes = (long long)(value << shift);
 	return 0;
 }

@@ -103,7 +103,9 @@ int cg_detect(const char *root, enum cg_mode *mode);
 int cg_quota_from_percent(long percent, long max_percent, long period_us, long *quota_us);
 /* Pure: the text written to cpu.max ("50000 100000", or "max 100000"). */
 int cg_format_cpu_max(char *buf, size_t size, long quota_us, long period_us);
-/* Pure: "256M", "1G", "1048576" -> bytes; -EINVAL on anything else. */
+/* Pure: "256M", "1G", "64KB", "4096B", "1048576" -> bytes (decimal: "06M"
+ * is 6M, as Docker reads it); -ERANGE when it does not fit in 64 bits,
+ * -EINVAL on anything else (0 too). */
 int cg_parse_size(const char *text, long long *bytes);
 /* Pure: the line one throttle writes, and the file it goes to.  v2: io.max
  * "8:0 wbps=1048576"; v1: blkio.throttle.write_bps_device "8:0 1048576". */

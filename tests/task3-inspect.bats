@@ -51,7 +51,7 @@ field() {
 	((created >= before && created <= after))
 	[[ $(jq -r .created <<<"$json") =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]]
 	# limits as given, and the init in every cgroup listed
-	assert_equal "$(jq -c .limits <<<"$json")" '{"cpus":null,"memory":"64M","pids":"50"}'
+	assert_equal "$(jq -c .limits <<<"$json")" '{"cpus":null,"memory":"64M","pids":"50","io":null}'
 	local cg
 	while IFS= read -r cg; do
 		grep -qx "$pid" "$cg/cgroup.procs"

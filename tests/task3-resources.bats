@@ -5,6 +5,8 @@
 # within 25% of the limit. Bad values, devices that are no disk and a
 # weight the disk's scheduler would ignore are refused before anything is
 # made. The disk is the one the state root is on (found, not assumed).
+# --cpus, --memory and --pids: bad values (overflow included) are refused
+# with one line before anything is made, and leading zeros are decimal.
 
 load helpers/common
 load helpers/task3
@@ -95,6 +97,9 @@ no_trace() {
 	"$C" run -d --device-write-bps="$DISK:2m" --device-read-iops "$DISK:300" --device-write-iops "$DISK:200" \
 		--device-read-bps "$DISK:512k" ioimg iocg -- sleep infinity
 	local dirs=() d text=""
+	# inspect shows them as given, in pairs, either spelling
+	assert_equal "$("$C" inspect -f limits iocg | jq -c .io)" \
+		"$(jq -nc --arg d "$DISK" '["--device-write-bps", "\($d):2m", "--device-read-iops", "\($d):300", "--device-write-iops", "\($d):200", "--device-read-bps", "\($d):512k"]')"
 	mapfile -t dirs < <("$C" inspect -f cgroups iocg)
 	((${#dirs[@]} > 0))
 	if cgroup_v2; then
@@ -138,6 +143,57 @@ no_trace() {
 --blkio-weight|5|from 10 to 1000
 --blkio-weight|many|from 10 to 1000
 EOF
+}
+
+# ---- --cpus, --memory, --pids: dl-run parses them alone (run asks it) -------
+
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by run --separate-stderr
+@test "limits: bad --cpus, --memory and --pids are refused with one line naming the value, and nothing is made" {
+	local opt bad reason ncpus
+	ncpus=$(getconf _NPROCESSORS_ONLN)
+	while IFS='|' read -r opt bad reason; do
+		run --separate-stderr "$C" run "$opt" "$bad" ioimg limbad -- true
+		assert_failure 125
+		assert_equal "${#stderr_lines[@]}" 1
+		assert_equal "$stderr" "conductor.sh: invalid $opt '$bad': $reason"
+		no_trace limbad
+	done <<EOF
+--memory|9999999999999M|too large for 64 bits (leave --memory out for no limit)
+--memory|99999999999999999999|too large for 64 bits (leave --memory out for no limit)
+--memory|5M|use at least 6M (less cannot even start a shell)
+--memory|0|use bytes or a size with K, M or G, e.g. 256M
+--memory|1.5G|use bytes or a size with K, M or G, e.g. 256M
+--cpus|$((ncpus + 1))|use 0.01 to $ncpus (the CPUs of this machine)
+--cpus|0.001|use 0.01 to $ncpus (the CPUs of this machine)
+--cpus|99999999999999999999|use 0.01 to $ncpus (the CPUs of this machine)
+--cpus|0.000001|use a number of CPUs such as 0.5 or 2 (at most 5 decimals)
+--cpus|-1|use a number of CPUs such as 0.5 or 2 (at most 5 decimals)
+--pids|0|use a whole number from 1 to 4194304
+--pids|4194305|use a whole number from 1 to 4194304
+--pids|99999999999999999999|use a whole number from 1 to 4194304
+EOF
+	# the --opt=VALUE form goes the same way
+	run --separate-stderr "$C" run --memory=9999999999999M ioimg limbad -- true
+	assert_failure 125
+	assert_equal "$stderr" "conductor.sh: invalid --memory '9999999999999M': too large for 64 bits (leave --memory out for no limit)"
+	no_trace limbad
+}
+
+@test "limits: leading zeros are decimal, as Docker reads them (--memory 064M, --pids 010, --cpus 00.5)" {
+	"$C" run -d --memory 064M --pids 010 --cpus 00.5 ioimg limzero -- sleep 600
+	stats_json limzero
+	assert_equal "$(field memory_limit)" $((64 << 20))
+	assert_equal "$(field pids_limit)" 10
+	# the CPU quota: v2's cpu.max, or v1's cpu hierarchy
+	local dirs=() d quota=""
+	mapfile -t dirs < <("$C" inspect -f cgroups limzero)
+	for d in "${dirs[@]}"; do
+		[[ ! -f $d/cpu.max ]] || quota=$(<"$d/cpu.max")
+		[[ ! -f $d/cpu.cfs_quota_us ]] || quota="$(<"$d/cpu.cfs_quota_us") $(<"$d/cpu.cfs_period_us")"
+	done
+	assert_equal "$quota" "50000 100000"
+	"$C" stop limzero
+	no_trace limzero
 }
 
 @test "io: --blkio-weight is refused unless the disk uses bfq, and set when it does" {

@@ -38,7 +38,8 @@ image (--type says which one is meant). A container's fields:
                     "HOST:CONTAINER/udp" for UDP
   internet          true when connected with --internet (null: no network)
   peers             names of the containers it may reach
-  limits            {"cpus", "memory", "pids"} as given to run (null: none)
+  limits            {"cpus", "memory", "pids", "io"} as given to run (null:
+                    none; io: its I/O options and values, in pairs)
   volumes           ["HOST:CONTAINER[:ro]", ...] as given to run -v
   cgroups           its cgroup directories
   monitor_pid       the dl-run waiting for its init (null when none)
@@ -128,9 +129,12 @@ put_command() {
 	put_list command "${words[@]}"
 }
 
+# The limits as given to run; "io": its I/O options as pairs
+# ["--device-read-bps", "DEV:RATE", ...] (the state's printf %q words, as
+# put_command reads them), null without any.
 put_limits() {
-	local key json=""
-	if [[ -z ${STATE[cpus]:-}${STATE[memory]:-}${STATE[pids]:-} ]]; then
+	local key json="" words=() word io=""
+	if [[ -z ${STATE[cpus]:-}${STATE[memory]:-}${STATE[pids]:-}${STATE[io]:-} ]]; then
 		inspect_put limits null ""
 		return 0
 	fi
@@ -138,6 +142,13 @@ put_limits() {
 		if [[ -n ${STATE[$key]:-} ]]; then json_string "${STATE[$key]}"; else JSON=null; fi
 		json+="${json:+, }\"$key\": $JSON"
 	done
+	eval "words=(${STATE[io]:-})"
+	for word in "${words[@]}"; do
+		json_string "$word"
+		io+=${io:+, }$JSON
+	done
+	json+=", \"io\": ${io:+[$io]}"
+	[[ -n $io ]] || json+=null
 	inspect_put limits "{$json}" "{$json}"
 }
 

@@ -22,13 +22,31 @@ struct cursor {
 	size_t errsz;
 };
 
+/* A reason quotes what was typed: a newline in it must not split the one
+ * line a caller shows (conductor.sh's error), so control characters are
+ * copied as \xNN. */
+static void copy_one_line(char *dst, size_t size, const char *src)
+{
+	size_t n = 0;
+	for (; *src && n + 5 < size; src++) {
+		unsigned char ch = (unsigned char)*src;
+		if (ch < 0x20 || ch == 0x7f)
+			n += (size_t)sprintf(dst + n, "\\x%02x", ch);
+		else
+			dst[n++] = (char)ch;
+	}
+	dst[n] = '\0';
+}
+
 static int fail(struct cursor *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct cursor *c, const char *fmt, ...)
 {
+	char line[CLI_ERR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(c->err, c->errsz, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	copy_one_line(c->err, c->errsz, line);
 	return -1;
 }
 
@@ -120,7 +138,9 @@ static int take_command(struct cursor *c, char ***argv)
 	return 0;
 }
 
-/* Limits are parsed now, so a bad value is refused before anything runs. */
+/* Limits are parsed now, so a bad value is refused before anything runs;
+ * conductor.sh shows these lines as its own (--check-limits): each names
+ * the option, the value and what to give instead. */
 static int take_limit(struct cursor *c, long ncpus, struct cg_limits *l)
 {
 	const char *v = value(c);
@@ -129,14 +149,23 @@ static int take_limit(struct cursor *c, long ncpus, struct cg_limits *l)
 		return -1;
 	if (is(c, "--cpus")) {
 		l->cpu_period_us = CG_DEFAULT_PERIOD_US;
-		if ((rc = parse_cpus(v, l->cpu_period_us, ncpus, &l->cpu_quota_us)))
-			return fail(c, "invalid --cpus '%s': use a number of CPUs from 0.01 to %ld, e.g. 0.5", v,
-				    ncpus);
-	} else if (is(c, "--memory")) {
-		if ((rc = parse_memory(v, &l->memory_bytes)))
-			return fail(c, "invalid --memory '%s': use bytes or a size with K, M or G of at least 6M, e.g. 256M",
+		rc = parse_cpus(v, l->cpu_period_us, ncpus, &l->cpu_quota_us);
+		if (rc == -ERANGE)
+			return fail(c, "invalid --cpus '%s': use 0.01 to %ld (the CPUs of this machine)", v, ncpus);
+		if (rc)
+			return fail(c, "invalid --cpus '%s': use a number of CPUs such as 0.5 or 2 (at most 5 decimals)",
 				    v);
-	} else if ((rc = parse_pids(v, &l->pids_max))) {
+	} else if (is(c, "--memory")) {
+		rc = parse_memory(v, &l->memory_bytes);
+		if (rc == -ERANGE)
+			return fail(c, "invalid --memory '%s': use at least %lldM (less cannot even start a shell)", v,
+				    DL_MEMORY_MIN >> 20);
+		if (rc == -EOVERFLOW)
+			return fail(c, "invalid --memory '%s': too large for 64 bits (leave --memory out for no limit)",
+				    v);
+		if (rc)
+			return fail(c, "invalid --memory '%s': use bytes or a size with K, M or G, e.g. 256M", v);
+	} else if (parse_pids(v, &l->pids_max)) {
 		return fail(c, "invalid --pids '%s': use a whole number from 1 to %ld", v, DL_PIDS_MAX);
 	}
 	return 0;

@@ -14,7 +14,7 @@
 #define _GNU_SOURCE
 #include "copy.h"
 #include "err.h"
-#include "fds.h"
+#include "start.h"
 #include "procstat.h"
 
 #include <errno.h>
@@ -130,11 +130,8 @@ int main(int argc, char **argv)
 	struct cp_ctx ctx;
 	char src_label[4096], dst_label[4096];
 
-	set_progname(argv[0]);
 	/* an inherited directory fd would be a way around the root */
-	if (close_fds_except(NULL, 0) < 0)
-		die_errno("cannot close inherited file descriptors");
-	ensure_stdio();
+	helper_start(argv[0]);
 	parse(argc, argv, &o);
 	int root = open_root(&o);
 	int in = o.direction == 'i';

@@ -28,6 +28,7 @@
 #include "env.h"
 #include "err.h"
 #include "fds.h"
+#include "start.h"
 #include "user.h"
 #include "forward.h"
 #include "ns.h"
@@ -189,22 +190,10 @@ int main(int argc, char **argv)
 	char err[CLI_ERR_MAX], hostname[65] = "";
 	int go[2], rc, master, slave;
 
-	set_progname(argv[0]);
-	if (close_fds_except(NULL, 0) < 0)
-		die_errno("cannot close inherited file descriptors");
-	/* nor a signal it ignored: with SIGCHLD ignored, our children would
-	 * be reaped behind our back and their exit codes lost */
-	reset_signals();
-	ensure_stdio();
-	rc = exec_parse(argc, argv, &o, err, sizeof(err));
-	if (rc > 0) {
-		fputs(EXEC_USAGE, stdout);
-		return 0;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "%s: %s (see %s --help)\n", progname(), err, progname());
-		return DL_EXIT_FAILURE;
-	}
+	helper_start(argv[0]);
+	rc = parse_outcome(exec_parse(argc, argv, &o, err, sizeof(err)), EXEC_USAGE, err);
+	if (rc >= 0)
+		return rc;
 	/* rootless (userns.h): the container's user namespace is joined too,
 	 * first (setns orders it so), and gives us the rights in the others */
 	int joined = JOINED_NAMESPACES | (geteuid() != 0 ? CLONE_NEWUSER : 0);

@@ -39,6 +39,7 @@
 #include "container.h"
 #include "err.h"
 #include "fds.h"
+#include "start.h"
 #include "forward.h"
 #include "freeze.h"
 #include "fsutil.h"
@@ -587,15 +588,9 @@ int main(int argc, char **argv)
 	struct run_opts o;
 	char err[CLI_ERR_MAX];
 
-	set_progname(argv[0]);
 	/* first thing: nothing the caller left open (a lock, a test's pipe,
 	 * a host directory) may reach the container or the monitor */
-	if (close_fds_except(NULL, 0) < 0)
-		die_errno("cannot close inherited file descriptors");
-	/* nor a signal it ignored: with SIGCHLD ignored, our children would
-	 * be reaped behind our back and their exit codes lost */
-	reset_signals();
-	ensure_stdio();
+	helper_start(argv[0]);
 	if (argc == 3 && strcmp(argv[1], "--remove-cgroup") == 0) {
 		if (geteuid() != 0)
 			die("must be run as root: removing cgroups needs it (try sudo)");
@@ -614,16 +609,10 @@ int main(int argc, char **argv)
 		return check_limits(argc - 1, argv + 1);
 	if (argc > 3 && strcmp(argv[1], "--unshare") == 0 && strcmp(argv[2], "--") == 0)
 		return unshare_run(argv + 3);
-	int rc = run_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err));
-	if (rc > 0) {
-		fputs(RUN_USAGE, stdout);
-		return 0;
-	}
-	if (rc < 0) {
-		/* one line: a script above (conductor.sh) shows it as its own error */
-		fprintf(stderr, "%s: %s (see %s --help)\n", progname(), err, progname());
-		return DL_EXIT_FAILURE;
-	}
+	int rc = parse_outcome(run_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err)),
+			       RUN_USAGE, err);
+	if (rc >= 0)
+		return rc;
 	if (geteuid() != 0)
 		start_rootless(&o, argv);
 	signal(SIGPIPE, SIG_IGN); /* a vanished reader is an error return, not death */

@@ -51,6 +51,8 @@ int parse_memory(const char *text, long long *bytes)
 {
 	long long value;
 	int rc = cg_parse_size(text, &value);
+	if (rc == -ERANGE)
+		return -EOVERFLOW;
 	if (rc)
 		return rc;
 	if (value < DL_MEMORY_MIN)
@@ -62,13 +64,13 @@ int parse_memory(const char *text, long long *bytes)
 int parse_pids(const char *text, long *pids)
 {
 	char *end;
-	if (!isdigit((unsigned char)text[0]) || text[0] == '0')
+	if (!isdigit((unsigned char)text[0]))
 		return -EINVAL;
 	errno = 0;
 	long value = strtol(text, &end, 10);
-	if (errno || *end)
+	if (*end)
 		return -EINVAL;
-	if (value > DL_PIDS_MAX)
+	if (errno || value < 1 || value > DL_PIDS_MAX)
 		return -ERANGE;
 	*pids = value;
 	return 0;

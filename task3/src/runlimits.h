@@ -10,13 +10,20 @@
 /* PID_MAX_LIMIT on 64-bit */
 #define DL_PIDS_MAX 4194304L
 
+/* These are the only parsers of run's limits: conductor.sh asks dl-run
+ * --check-limits rather than parse them itself.  Numbers are decimal, a
+ * leading zero included ("06M" is 6M, "010" is 10), as Docker reads them. */
+
 /* Pure: "--cpus 0.5" -> quota 50000 for a period of 100000 us.  At most 5
  * decimals (1 us of a 100 ms period), at least 0.01 CPU, at most ncpus.
  * Returns 0, -EINVAL (not a number) or -ERANGE. */
 int parse_cpus(const char *text, long period_us, long ncpus, long *quota_us);
-/* Pure: "256M" -> bytes (k/m/g suffixes, as cg_parse_size), >= 6 MiB. */
+/* Pure: "256M" -> bytes (k/m/g suffixes, as cg_parse_size).  0, -EINVAL
+ * (not a size), -ERANGE (under DL_MEMORY_MIN) or -EOVERFLOW (more than 64
+ * bits hold). */
 int parse_memory(const char *text, long long *bytes);
-/* Pure: a whole number from 1 to DL_PIDS_MAX. */
+/* Pure: a whole number from 1 to DL_PIDS_MAX.  0, -EINVAL (not a whole
+ * number) or -ERANGE. */
 int parse_pids(const char *text, long *pids);
 
 /* ---- block I/O (--device-read-bps and the like, --blkio-weight) -------- */

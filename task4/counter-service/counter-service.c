@@ -44,11 +44,11 @@ int main(int argc, char **argv)
 
 	service_setup(argv[0]);
 	if (argc < 2 || argc > 3)
-		die("%s", usage);
+		service_fatal("%s", usage);
 	if (parse_uint_arg(argv[1], 1, 65535, &port) != 0)
-		die("bad port '%s': want a number from 1 to 65535", argv[1]);
+		service_fatal("bad port '%s': want a number from 1 to 65535", argv[1]);
 	if (argc == 3 && parse_uint_arg(argv[2], 1, MAX_THREADS, &threads) != 0)
-		die("bad thread count '%s': want a number from 1 to %d", argv[2],
+		service_fatal("bad thread count '%s': want a number from 1 to %d", argv[2],
 		    MAX_THREADS);
 
 	counter_init(&counter);

@@ -39,12 +39,6 @@ static const struct route {
 	{ "/reset_counter", counter_reset },
 };
 
-static void set_reply(struct reply *out, unsigned status, const char *body)
-{
-	out->status = status;
-	snprintf(out->body, sizeof(out->body), "%s", body);
-}
-
 void counter_route(struct counter *c, const char *method, const char *path,
 		   struct reply *out)
 {
@@ -54,13 +48,13 @@ void counter_route(struct counter *c, const char *method, const char *path,
 		/* GET only, even for the reads: HEAD would look harmless but
 		 * /get_and_increment_counter must not count a probe. */
 		if (strcmp(method, "GET") != 0) {
-			set_reply(out, 405, "405 method not allowed: use GET\n");
+			reply_set(out, 405, "405 method not allowed: use GET\n");
 			return;
 		}
 		out->status = 200;
 		snprintf(out->body, sizeof(out->body), "%llu\n", routes[i].op(c));
 		return;
 	}
-	set_reply(out, 404, "404 not found: try /get_and_increment_counter, "
+	reply_set(out, 404, "404 not found: try /get_and_increment_counter, "
 			    "/get_counter or /reset_counter\n");
 }

@@ -6,6 +6,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "service.h" /* struct reply */
+
 /* The counter starts at (and resets to) this value. */
 #define COUNTER_START 1ULL
 
@@ -15,12 +17,6 @@ struct counter {
 	atomic_ullong value;
 };
 
-/* What the HTTP glue sends back: a status and a short text/plain body.
- * Number bodies end with a newline so `curl URL` prints cleanly. */
-struct reply {
-	unsigned status;
-	char body[128];
-};
 
 void counter_init(struct counter *c);
 /* Returns the current value, then increments it (one atomic step). */

@@ -131,14 +131,14 @@ static void check_counter_url(const char *url)
 	int ok;
 
 	if (!u)
-		die("out of memory");
+		service_fatal("out of memory");
 	ok = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 	     curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	     (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
 	curl_free(scheme);
 	curl_url_cleanup(u);
 	if (!ok)
-		die("bad counter URL '%s': want http://HOST:PORT", url);
+		service_fatal("bad counter URL '%s': want http://HOST:PORT", url);
 }
 
 int main(int argc, char **argv)
@@ -150,16 +150,16 @@ int main(int argc, char **argv)
 
 	service_setup(argv[0]);
 	if (argc != 3)
-		die("%s", usage);
+		service_fatal("%s", usage);
 	if (parse_uint_arg(argv[1], 1, 65535, &port) != 0)
-		die("bad port '%s': want a number from 1 to 65535", argv[1]);
+		service_fatal("bad port '%s': want a number from 1 to 65535", argv[1]);
 	/* before any thread: curl_global_init is not thread-safe */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		die("cannot initialise libcurl");
+		service_fatal("cannot initialise libcurl");
 	check_counter_url(argv[2]);
 	err = join_url(counter_url, sizeof(counter_url), argv[2], COUNTER_PATH);
 	if (err)
-		die("bad counter URL '%s': %s", argv[2], strerror(-err));
+		service_fatal("bad counter URL '%s': %s", argv[2], strerror(-err));
 
 	snprintf(banner, sizeof(banner), "listening on port %lu, counter at %s", port,
 		 counter_url);

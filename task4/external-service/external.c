@@ -8,29 +8,23 @@
 #include <stdio.h>
 #include <string.h>
 
-static void set_reply(struct reply *out, unsigned status, const char *body)
-{
-	out->status = status;
-	snprintf(out->body, sizeof(out->body), "%s", body);
-}
-
 enum route external_route(const char *method, const char *path,
 			  struct reply *out)
 {
 	int greeting = strcmp(path, "/") == 0;
 
 	if (!greeting && strcmp(path, "/health") != 0) {
-		set_reply(out, 404, "404 not found: try /\n");
+		reply_set(out, 404, "404 not found: try /\n");
 		return ROUTE_DONE;
 	}
 	/* GET only: a HEAD must not count as a visit */
 	if (strcmp(method, "GET") != 0) {
-		set_reply(out, 405, "405 method not allowed: use GET\n");
+		reply_set(out, 405, "405 method not allowed: use GET\n");
 		return ROUTE_DONE;
 	}
 	if (greeting)
 		return ROUTE_GREETING;
-	set_reply(out, 200, "ok\n");
+	reply_set(out, 200, "ok\n");
 	return ROUTE_DONE;
 }
 

@@ -7,15 +7,11 @@
 
 #include <stddef.h>
 
+#include "service.h" /* struct reply */
+
 /* The counter's path that returns the value and then increments it. */
 #define COUNTER_PATH "/get_and_increment_counter"
 
-/* What the HTTP glue sends back: a status and a one-line text/plain body
- * (it ends with a newline so `curl URL` prints cleanly). */
-struct reply {
-	unsigned status;
-	char body[256];
-};
 
 /* What came back from asking the counter, as external-service.c saw it. */
 struct fetch {

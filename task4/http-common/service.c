@@ -43,10 +43,10 @@ void service_setup(const char *argv0)
 	/* a client that hangs up mid-reply must not kill the server */
 	signal(SIGPIPE, SIG_IGN);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
-		die("cannot block SIGTERM/SIGINT: %s", strerror(errno));
+		service_fatal("cannot block SIGTERM/SIGINT: %s", strerror(errno));
 }
 
-void die(const char *fmt, ...)
+void service_fatal(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -206,10 +206,10 @@ void serve_until_stopped(unsigned long port, unsigned threads,
 {
 	int fd = listen_tcp((unsigned)port);
 	if (fd < 0)
-		die("cannot listen on port %lu: %s", port, strerror(-fd));
+		service_fatal("cannot listen on port %lu: %s", port, strerror(-fd));
 	struct MHD_Daemon *daemon = start_http(fd, threads, handler, cls);
 	if (!daemon)
-		die("cannot start the HTTP server on port %lu", port);
+		service_fatal("cannot start the HTTP server on port %lu", port);
 	printf("%s: %s\n", prog, banner);
 	int sig = service_wait_for_stop();
 	printf("%s: %s, stopping\n", prog, strsignal(sig));

@@ -9,6 +9,23 @@
 
 #include <microhttpd.h>
 #include <stdbool.h>
+#include <stdio.h>
+
+/* What a service's logic answers and the HTTP glue sends back: a status
+ * and a short text/plain body (number bodies end with a newline so `curl
+ * URL` prints cleanly). Both services' routes fill one in; their logic
+ * needs no network code for it, so unit tests drive it directly. */
+struct reply {
+	unsigned status;
+	char body[256];
+};
+
+/* Fills in a reply (a longer body is cut to fit). */
+static inline void reply_set(struct reply *out, unsigned status, const char *body)
+{
+	out->status = status;
+	snprintf(out->body, sizeof(out->body), "%s", body);
+}
 
 /* Call first in main, before any thread exists: names the program for
  * messages, makes stdout line-buffered (one log line is visible at once,
@@ -16,8 +33,10 @@
  * thread inherits the mask and only service_wait_for_stop() sees them. */
 void service_setup(const char *argv0);
 
-/* Prints "<program>: <message>" on stderr and exits 1. */
-_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "<program>: <message>" on stderr and exits 1: a service that
+ * cannot start (bad arguments, no port). Not common/err.h's die(), whose
+ * exit code 125 is docker-lite's own failure, not a service's. */
+_Noreturn void service_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parses a decimal argument in [min, max]: digits only (strtoul would also
  * take a sign, spaces or hex). Returns 0, or -EINVAL/-ERANGE. */

@@ -50,7 +50,7 @@ leak_snapshot() {
 		compgen -G '/run/docker-lite' || true
 		echo "## mount namespaces of live processes"
 		# a container left running has its own mount namespace
-		for p in /proc/[0-9]*; do readlink "$p/ns/mnt" 2>/dev/null || true; done | sort -u
+		{ find /proc/[0-9]*/ns/mnt -maxdepth 0 -printf '%l\n' 2>/dev/null || true; } | awk 'NF' | sort -u
 	} >"$out"
 }
 

@@ -297,9 +297,18 @@ static void sizes_parse(void **state)
 	assert_int_equal(bytes, 4096);
 	assert_int_equal(cg_parse_size("64KB", &bytes), 0);
 	assert_int_equal(bytes, 64LL << 10);
-	const char *bad[] = { "", "M", "-1", "0", "12X", "1MM", "99999999999999999999G" };
+	assert_int_equal(cg_parse_size("4096b", &bytes), 0);
+	assert_int_equal(bytes, 4096);
+	assert_int_equal(cg_parse_size("06M", &bytes), 0); /* decimal, not octal */
+	assert_int_equal(bytes, 6LL << 20);
+	const char *bad[] = { "", "M", "-1", "0", "12X", "1MM", "1BB", "1MBB", "1.5G", " 1" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		assert_int_equal(cg_parse_size(bad[i], &bytes), -EINVAL);
+	/* well-formed, but no 64-bit number holds it: refused, never wrapped */
+	const char *huge[] = { "99999999999999999999G", "99999999999999999999", "9999999999999M", "8589934592G" };
+	for (size_t i = 0; i < sizeof(huge) / sizeof(*huge); i++)
+		assert_int_equal(cg_parse_size(huge[i], &bytes), -ERANGE);
+	assert_int_equal(cg_parse_size("8589934591G", &bytes), 0);
 }
 
 static void v2_enables_controllers_top_down_and_writes_cpu_max(void **state)

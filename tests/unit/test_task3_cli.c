@@ -173,6 +173,41 @@ static void io_options_are_checked(void **state)
 	assert_non_null(strstr(err, "--rootfs"));
 }
 
+/* --cpus, --memory and --pids as conductor.sh's run shows them (it asks
+ * --check-limits, limits_parse): one line naming the option, the value and
+ * what to give instead; leading zeros are decimal. */
+static void limits_are_refused_by_name(void **state)
+{
+	(void)state;
+	struct run_opts lo;
+	char *zeros[] = { "dl-run", "--memory", "06M", "--pids=010", "--cpus", "00.5", NULL };
+	assert_int_equal(limits_parse(ARGC(zeros), zeros, 4, &lo, err, sizeof(err)), 0);
+	assert_true(lo.limits.memory_bytes == 6LL << 20);
+	assert_int_equal(lo.limits.pids_max, 10);
+	assert_int_equal(lo.limits.cpu_quota_us, 50000);
+	const struct {
+		const char *option, *value, *err;
+	} bad[] = {
+		{ "--memory", "9999999999999M", "invalid --memory '9999999999999M': too large for 64 bits" },
+		{ "--memory", "99999999999999999999", "invalid --memory '99999999999999999999': too large" },
+		{ "--memory", "5M", "invalid --memory '5M': use at least 6M" },
+		{ "--memory", "lots", "invalid --memory 'lots': use bytes or a size with K, M or G, e.g. 256M" },
+		{ "--cpus", "5", "invalid --cpus '5': use 0.01 to 4 (the CPUs of this machine)" },
+		{ "--cpus", "0.001", "invalid --cpus '0.001': use 0.01 to 4" },
+		{ "--cpus", "0.000001", "invalid --cpus '0.000001': use a number of CPUs such as 0.5 or 2 (at most 5 decimals)" },
+		{ "--pids", "0", "invalid --pids '0': use a whole number from 1 to 4194304" },
+		{ "--pids", "99999999999999999999", "invalid --pids '99999999999999999999': use a whole number" },
+		/* what was typed is quoted, a newline in it as \x0a: still one line */
+		{ "--memory", "1\nM", "invalid --memory '1\\x0aM': use bytes" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char *argv[] = { "dl-run", (char *)bad[i].option, (char *)bad[i].value, NULL };
+		assert_int_equal(limits_parse(ARGC(argv), argv, 4, &lo, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, bad[i].err));
+		assert_null(strchr(err, '\n'));
+	}
+}
+
 /* Every container gets a leaf, limits or not: pause freezes it. */
 static void cgroup_without_limits_is_a_leaf_for_pause(void **state)
 {
@@ -308,6 +343,7 @@ int main(void)
 		cmocka_unit_test(cgroup_without_limits_is_a_leaf_for_pause),
 		cmocka_unit_test(cgroup_scope_tags_the_leaf),
 		cmocka_unit_test(io_options_are_checked),
+		cmocka_unit_test(limits_are_refused_by_name),
 		cmocka_unit_test(help_is_recognised),
 		cmocka_unit_test(live_root_and_on_exit),
 		cmocka_unit_test(bad_live_root_and_on_exit_lines_are_refused),

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,29 @@ static void cpus_become_a_quota(void **state)
 	assert_int_equal(parse_cpus("", 100000, 4, &q), -EINVAL);
 }
 
+/* Edges: leading zeros are decimal (as Docker reads them), the machine's
+ * CPUs are the ceiling, and a number too long for any type is a refusal,
+ * never a wrapped-around quota. */
+static void cpus_edges(void **state)
+{
+	(void)state;
+	long q;
+	assert_int_equal(parse_cpus("00.5", 100000, 4, &q), 0);
+	assert_int_equal(q, 50000);
+	assert_int_equal(parse_cpus("004", 100000, 4, &q), 0);
+	assert_int_equal(q, 400000);
+	assert_int_equal(parse_cpus("0.12345", 100000, 4, &q), 0);
+	assert_int_equal(q, 12345);
+	assert_int_equal(parse_cpus("4.00001", 100000, 4, &q), -ERANGE);
+	assert_int_equal(parse_cpus("3", 100000, 2, &q), -ERANGE);
+	assert_int_equal(parse_cpus("0.009", 100000, 4, &q), -ERANGE);
+	assert_int_equal(parse_cpus("0.0", 100000, 4, &q), -ERANGE);
+	assert_int_equal(parse_cpus("99999999999999999999", 100000, 4, &q), -ERANGE);
+	assert_int_equal(parse_cpus("1.99999999999999999999", 100000, 4, &q), -EINVAL);
+	assert_int_equal(parse_cpus("1,5", 100000, 4, &q), -EINVAL);
+	assert_int_equal(parse_cpus(" 1", 100000, 4, &q), -EINVAL);
+}
+
 static void memory_and_pids(void **state)
 {
 	(void)state;
@@ -189,10 +213,48 @@ static void memory_and_pids(void **state)
 	assert_int_equal(parse_memory("-1M", &bytes), -EINVAL);
 	assert_int_equal(parse_pids("100", &pids), 0);
 	assert_int_equal(pids, 100);
-	assert_int_equal(parse_pids("0", &pids), -EINVAL);
-	assert_int_equal(parse_pids("010", &pids), -EINVAL);
+	assert_int_equal(parse_pids("0", &pids), -ERANGE);
 	assert_int_equal(parse_pids("5000000", &pids), -ERANGE);
 	assert_int_equal(parse_pids("1 ", &pids), -EINVAL);
+}
+
+/* Edges: leading zeros are decimal ("06M" is 6M, "010" is 10, never
+ * octal), the bounds hold exactly, and a value beyond 64 bits is refused
+ * as too large (-EOVERFLOW, -ERANGE), never wrapped into a small one. */
+static void memory_and_pids_edges(void **state)
+{
+	(void)state;
+	long long bytes;
+	long pids;
+	assert_int_equal(parse_memory("06M", &bytes), 0);
+	assert_true(bytes == 6LL << 20);
+	assert_int_equal(parse_memory("6291456", &bytes), 0);
+	assert_int_equal(parse_memory("6291456B", &bytes), 0);
+	assert_int_equal(parse_memory("6291455", &bytes), -ERANGE);
+	assert_int_equal(parse_memory("100b", &bytes), -ERANGE);
+	assert_int_equal(parse_memory("0", &bytes), -EINVAL);
+	assert_int_equal(parse_memory("0M", &bytes), -EINVAL);
+	assert_int_equal(parse_memory("6MBB", &bytes), -EINVAL);
+	assert_int_equal(parse_memory("6T", &bytes), -EINVAL);
+	assert_int_equal(parse_memory("1.5G", &bytes), -EINVAL);
+	/* 2^63 - 2^20 bytes fits; 2^63 does not */
+	assert_int_equal(parse_memory("8796093022207M", &bytes), 0);
+	assert_true(bytes == INT64_MAX - ((1LL << 20) - 1));
+	assert_int_equal(parse_memory("8796093022208M", &bytes), -EOVERFLOW);
+	/* Bash's arithmetic wrapped this one into a small number */
+	assert_int_equal(parse_memory("9999999999999M", &bytes), -EOVERFLOW);
+	assert_int_equal(parse_memory("99999999999999999999", &bytes), -EOVERFLOW);
+	assert_int_equal(parse_pids("010", &pids), 0);
+	assert_int_equal(pids, 10);
+	assert_int_equal(parse_pids("4194304", &pids), 0);
+	assert_int_equal(pids, 4194304);
+	assert_int_equal(parse_pids("4194305", &pids), -ERANGE);
+	assert_int_equal(parse_pids("00", &pids), -ERANGE);
+	assert_int_equal(parse_pids("99999999999999999999", &pids), -ERANGE);
+	assert_int_equal(parse_pids("-1", &pids), -EINVAL);
+	assert_int_equal(parse_pids("+1", &pids), -EINVAL);
+	assert_int_equal(parse_pids("1.5", &pids), -EINVAL);
+	assert_int_equal(parse_pids("", &pids), -EINVAL);
 }
 
 /* ---- block I/O ------------------------------------------------------------ */
@@ -473,7 +535,9 @@ int main(void)
 		cmocka_unit_test(stat_of_this_process_is_readable),
 		cmocka_unit_test(exit_codes_pass_through_and_signals_add_128),
 		cmocka_unit_test(cpus_become_a_quota),
+		cmocka_unit_test(cpus_edges),
 		cmocka_unit_test(memory_and_pids),
+		cmocka_unit_test(memory_and_pids_edges),
 		cmocka_unit_test(device_values_parse),
 		cmocka_unit_test_setup_teardown(a_partition_names_its_disk, make_sysfs, remove_sysfs),
 		cmocka_unit_test(environment_is_clean_and_overridable),
