@@ -34,6 +34,100 @@ const char *cg_mode_name(enum cg_mode mode)
 	}
 }
 
+const char *cg_root(void)
+{
+	const char *root = getenv(CG_ROOT_ENV);
+	return root && *root ? root : CG_DEFAULT_ROOT;
+}
+
+int cg_leaf_name_ok(const char *name)
+{
+	return name[0] && name[0] != '.' && !strchr(name, '/');
+}
+
+/* ---- naming ------------------------------------------------------------ */
+
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static uint32_t ror(uint32_t x, int n)
+{
+	return x >> n | x << (32 - n);
+}
+
+/* One 64-byte block into the hash state h. */
+static void sha256_block(uint32_t h[8], const unsigned char *p)
+{
+	uint32_t w[64], v[8];
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
+		       p[4 * i + 3];
+	for (int i = 16; i < 64; i++)
+		w[i] = w[i - 16] + (ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ w[i - 15] >> 3) + w[i - 7] +
+		       (ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ w[i - 2] >> 10);
+	memcpy(v, h, sizeof(v));
+	for (int i = 0; i < 64; i++) {
+		uint32_t t1 = v[7] + (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) +
+			      ((v[4] & v[5]) ^ (~v[4] & v[6])) + sha256_k[i] + w[i];
+		uint32_t t2 = (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22)) +
+			      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
+		memmove(v + 1, v, 7 * sizeof(*v));
+		v[4] += t1;
+		v[0] = t1 + t2;
+	}
+	for (int i = 0; i < 8; i++)
+		h[i] += v[i];
+}
+
+/* The first 32 bits of the SHA-256 of text (FIPS 180-4): enough for a tag,
+ * here so that naming a leaf costs no sha256sum process. */
+static uint32_t sha256_first_word(const char *text)
+{
+	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	size_t len = strlen(text), done = 0;
+	unsigned char tail[128];
+	for (; len - done >= 64; done += 64)
+		sha256_block(h, (const unsigned char *)text + done);
+	size_t rest = len - done, n = rest < 56 ? 64 : 128;
+	memset(tail, 0, sizeof(tail));
+	memcpy(tail, text + done, rest);
+	tail[rest] = 0x80; /* then zeros, then the length in bits, big-endian */
+	uint64_t bits = (uint64_t)len * 8;
+	for (int i = 0; i < 8; i++)
+		tail[n - 1 - i] = (unsigned char)(bits >> (8 * i));
+	sha256_block(h, tail);
+	if (n == 128)
+		sha256_block(h, tail + 64);
+	return h[0];
+}
+
+int cg_leaf_name(char *buf, size_t size, const char *name, const char *scope)
+{
+	int n = snprintf(buf, size, "%s.%08lx", name, (unsigned long)sha256_first_word(scope));
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return cg_leaf_name_ok(buf) ? 0 : -EINVAL;
+}
+
+int cg_leaf_path(const char *hierarchy, const char *name, char *group, char *leaf)
+{
+	int rc;
+	if (!cg_leaf_name_ok(name))
+		return -EINVAL;
+	if ((rc = path_join(group, PATH_MAX, hierarchy, CG_GROUP)))
+		return rc;
+	return path_join(leaf, PATH_MAX, group, name);
+}
+
 enum cg_mode cg_mode_from_fstype(long f_type)
 {
 	if (f_type == CG_V2_MAGIC)
@@ -403,15 +497,14 @@ static int accounted(const char *root, unsigned *mask)
 	return 0;
 }
 
-static int v2_create(struct cgroup *cg, const char *group, const char *name, const struct cg_limits *l)
+static int v2_create(struct cgroup *cg, const char *name, const struct cg_limits *l)
 {
 	unsigned want = wanted(l), extra;
 	int rc = accounted(cg->root, &extra);
 	if (rc)
 		return rc;
 	want |= extra;
-	if ((rc = path_join(cg->group, sizeof(cg->group), cg->root, group)) ||
-	    (rc = path_join(cg->leaf[0], sizeof(cg->leaf[0]), cg->group, name)))
+	if ((rc = cg_leaf_path(cg->root, name, cg->group, cg->leaf[0])))
 		return rc;
 	if ((rc = v2_enable_root(cg->root, want)))
 		return rc;
@@ -467,7 +560,7 @@ static int v1_same_hierarchy(const struct cgroup *cg, const char *hier)
 	       stat(cpu, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-static int v1_create(struct cgroup *cg, const char *group, const char *name, const struct cg_limits *l)
+static int v1_create(struct cgroup *cg, const char *name, const struct cg_limits *l)
 {
 	for (int c = 0; c < CG_NCONTROLLERS; c++) {
 		char hier[PATH_MAX];
@@ -480,8 +573,7 @@ static int v1_create(struct cgroup *cg, const char *group, const char *name, con
 		/* cpu and cpuacct co-mounted: the cpu leaf is the cpuacct one */
 		if (!rc && c == CG_CPUACCT && cg->leaf[CG_CPU][0] && v1_same_hierarchy(cg, hier))
 			continue;
-		if (rc || (rc = path_join(cg->v1_group[c], sizeof(cg->v1_group[c]), hier, group)) ||
-		    (rc = path_join(cg->leaf[c], sizeof(cg->leaf[c]), cg->v1_group[c], name)))
+		if (rc || (rc = cg_leaf_path(hier, name, cg->v1_group[c], cg->leaf[c])))
 			return rc;
 		if (sys_mkdir(cg->v1_group[c], 0755) < 0 && errno != EEXIST)
 			return -errno;
@@ -496,12 +588,11 @@ static int v1_create(struct cgroup *cg, const char *group, const char *name, con
 	return 0;
 }
 
-/* What cg_create and cg_open share: check the names, detect the mode. */
-static int cg_start(struct cgroup *cg, const char *root, const char *group, const char *name)
+/* What cg_create and cg_open share: check the name, detect the mode. */
+static int cg_start(struct cgroup *cg, const char *root, const char *name)
 {
 	memset(cg, 0, sizeof(*cg));
-	if (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") || !group[0] ||
-	    strstr(group, ".."))
+	if (!cg_leaf_name_ok(name))
 		return -EINVAL;
 	if ((size_t)snprintf(cg->root, sizeof(cg->root), "%s", root) >= sizeof(cg->root))
 		return -ENAMETOOLONG;
@@ -510,16 +601,15 @@ static int cg_start(struct cgroup *cg, const char *root, const char *group, cons
 
 static int destroy_locked(struct cgroup *cg);
 
-int cg_create(struct cgroup *cg, const char *root, const char *group, const char *name,
-	      const struct cg_limits *limits)
+int cg_create(struct cgroup *cg, const char *root, const char *name, const struct cg_limits *limits)
 {
-	int rc = cg_start(cg, root, group, name);
+	int rc = cg_start(cg, root, name);
 	if (rc)
 		return rc; /* mode none: cg_destroy has nothing to do */
 	int lock = lock_root(root);
 	if (lock < 0)
 		return lock;
-	rc = cg->mode == CG_MODE_V2 ? v2_create(cg, group, name, limits) : v1_create(cg, group, name, limits);
+	rc = cg->mode == CG_MODE_V2 ? v2_create(cg, name, limits) : v1_create(cg, name, limits);
 	if (rc) {
 		/* v2: a leaf we failed to mkdir is not ours (EEXIST) */
 		if (rc == -EEXIST)
@@ -530,22 +620,18 @@ int cg_create(struct cgroup *cg, const char *root, const char *group, const char
 	return rc;
 }
 
-int cg_open(struct cgroup *cg, const char *root, const char *group, const char *name)
+int cg_open(struct cgroup *cg, const char *root, const char *name)
 {
-	int rc = cg_start(cg, root, group, name);
+	int rc = cg_start(cg, root, name);
 	if (rc)
 		return rc;
-	if (cg->mode == CG_MODE_V2) {
-		if ((rc = path_join(cg->group, sizeof(cg->group), root, group)))
-			return rc;
-		return path_join(cg->leaf[0], sizeof(cg->leaf[0]), cg->group, name);
-	}
+	if (cg->mode == CG_MODE_V2)
+		return cg_leaf_path(root, name, cg->group, cg->leaf[0]);
 	for (int c = 0; c < CG_NCONTROLLERS; c++) {
 		char hier[PATH_MAX];
 		if (v1_hierarchy(root, c, hier, sizeof(hier)))
 			continue; /* not mounted: nothing of ours there */
-		if ((rc = path_join(cg->v1_group[c], sizeof(cg->v1_group[c]), hier, group)) ||
-		    (rc = path_join(cg->leaf[c], sizeof(cg->leaf[c]), cg->v1_group[c], name)))
+		if ((rc = cg_leaf_path(hier, name, cg->v1_group[c], cg->leaf[c])))
 			return rc;
 	}
 	return 0;

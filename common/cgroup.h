@@ -13,7 +13,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Where every docker-lite cgroup is, task 2's and task 3's alike, written
+ * here only: <root>/CG_GROUP/<leaf> on v2, <root>/<controller>/CG_GROUP/<leaf>
+ * on v1 (cg_leaf_path).  The root is CG_DEFAULT_ROOT unless the environment
+ * variable CG_ROOT_ENV names another (tests: a fake or an absent tree). */
 #define CG_DEFAULT_ROOT "/sys/fs/cgroup"
+#define CG_ROOT_ENV "DL_CGROUP_ROOT"
+#define CG_GROUP "docker-lite"
 #define CG_V2_MAGIC 0x63677270L    /* CGROUP2_SUPER_MAGIC */
 #define CG_V1_MAGIC 0x27e0ebL      /* CGROUP_SUPER_MAGIC */
 #define CG_TMPFS_MAGIC 0x01021994L /* TMPFS_MAGIC */
@@ -62,13 +68,30 @@ struct cg_limits {
 struct cgroup {
 	enum cg_mode mode;
 	char root[PATH_MAX];  /* the cgroup root it was made under */
-	char group[PATH_MAX]; /* v2: <root>/<group>; v1: unused */
+	char group[PATH_MAX]; /* v2: <root>/CG_GROUP; v1: unused */
 	/* v2: leaf[0] is the one directory; v1: one leaf per used controller */
 	char leaf[CG_NCONTROLLERS][PATH_MAX];
 	char v1_group[CG_NCONTROLLERS][PATH_MAX];
 };
 
 const char *cg_mode_name(enum cg_mode mode);
+/* The cgroup root: $DL_CGROUP_ROOT when set and not empty, else
+ * CG_DEFAULT_ROOT. */
+const char *cg_root(void);
+/* Pure: whether name can be a leaf: one path component, not starting with
+ * '.' (so never ".", ".." or a hidden name). */
+int cg_leaf_name_ok(const char *name);
+/* Pure: a container's leaf, <name>.<tag>: the tag the first 8 hex digits of
+ * the SHA-256 of its scope (conductor.sh: its state root's path), so that
+ * containers of one name under two state roots (two test suites, a grader)
+ * never share a cgroup; `printf %s ROOT | sha256sum` gives the same tag.
+ * Returns 0, -EINVAL (name is no good leaf name) or -ENAMETOOLONG. */
+int cg_leaf_name(char *buf, size_t size, const char *name, const char *scope);
+/* Pure: the group and the leaf name would have in one hierarchy (v2: the
+ * root itself; v1: the controller's directory below it):
+ * <hierarchy>/CG_GROUP and <hierarchy>/CG_GROUP/<name>, each PATH_MAX long.
+ * Returns 0, -EINVAL (a bad name) or -ENAMETOOLONG. */
+int cg_leaf_path(const char *hierarchy, const char *name, char *group, char *leaf);
 /* Pure: the mode a cgroup root of this filesystem type means. */
 enum cg_mode cg_mode_from_fstype(long f_type);
 /* statfs(root) -> mode; -ENOENT when nothing is mounted there. */
@@ -89,15 +112,14 @@ int cg_parse_size(const char *text, long long *bytes);
 int cg_format_io(char *buf, size_t size, enum cg_mode mode, const struct cg_io_limit *io,
 		 const char **knob);
 
-/* Create <root>/.../<group>/<name> with the limits applied (none: the leaf
- * alone; v1: the freezer's, when that hierarchy is mounted).  On failure,
+/* Create the leaf <name> under root (cg_leaf_path) with the limits applied
+ * (none: the leaf alone; v1: the freezer's, when that hierarchy is mounted).  On failure,
  * whatever was created is removed again.  Returns 0 or -errno. */
-int cg_create(struct cgroup *cg, const char *root, const char *group, const char *name,
-	      const struct cg_limits *limits);
+int cg_create(struct cgroup *cg, const char *root, const char *name, const struct cg_limits *limits);
 /* The cgroup cg_create would make, without making anything: for a
  * cg_destroy from another process than the one that made it.  Returns 0 or
  * -errno (-EINVAL for a bad name, -ENOENT when no cgroup fs is mounted). */
-int cg_open(struct cgroup *cg, const char *root, const char *group, const char *name);
+int cg_open(struct cgroup *cg, const char *root, const char *name);
 /* Move pid into the cgroup (every hierarchy on v1). */
 int cg_attach(const struct cgroup *cg, pid_t pid);
 /* The directory whose freezer pauses the cgroup: v2 the leaf, v1 the leaf

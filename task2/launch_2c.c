@@ -16,13 +16,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static const char *cgroup_root(void)
-{
-	/* tests point this at a fake or absent tree */
-	const char *root = getenv("DL_CGROUP_ROOT");
-	return root && *root ? root : CG_DEFAULT_ROOT;
-}
-
 static void create_cpu_cgroup(struct cgroup *cg, long percent)
 {
 	struct cg_limits limits = { .cpu_period_us = CG_DEFAULT_PERIOD_US };
@@ -34,17 +27,17 @@ static void create_cpu_cgroup(struct cgroup *cg, long percent)
 				  &limits.cpu_quota_us))
 		die("CPU limit %ld%% out of range: use 1 to %ld (percent of one CPU)", percent,
 		    max_percent);
-	if (cg_detect(cgroup_root(), &mode))
+	if (cg_detect(cg_root(), &mode))
 		die("no cgroup filesystem mounted at %s: mount cgroup2 there, or the v1 cpu hierarchy",
-		    cgroup_root());
+		    cg_root());
 	snprintf(name, sizeof(name), "task2c-%d", (int)getpid());
 	int rc = 0;
-	/* BEGIN SOLUTION: create docker-lite/<name> with these limits: cg_create() (common/cgroup.h) */
-	rc = cg_create(cg, cgroup_root(), "docker-lite", name, &limits);
+	/* BEGIN SOLUTION: create the leaf <name> (in docker-lite's group under cg_root()) with these limits: cg_create() (common/cgroup.h) */
+	rc = cg_create(cg, cg_root(), name, &limits);
 	/* END SOLUTION */
 	if (rc)
 		die_err(rc, "cannot create a %s cpu cgroup under %s", cg_mode_name(mode),
-			cgroup_root());
+			cg_root());
 }
 
 int main(int argc, char **argv)

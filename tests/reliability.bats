@@ -21,7 +21,7 @@ setup_file() {
 	ensure_test_base
 	export CONDUCTOR_ROOT STOP_TIMEOUT=2
 	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	# the tag conductor.sh puts on this root's cgroups (container_cgroup_name)
+	# the tag dl-run puts on this root's cgroups (common/cgroup.c: cg_leaf_name)
 	ROOT_TAG=$(printf '%s' "$CONDUCTOR_ROOT" | sha256sum | cut -c1-8)
 	export ROOT_TAG
 	mkdir -p "$CONDUCTOR_ROOT/.images/relimg"

@@ -214,28 +214,6 @@ image_lowerdirs() {
 	layers_lowerdir "$base" "${keys[@]}"
 }
 
-# ---- limits -----------------------------------------------------------------
-
-# container_cgroup_name NAME: set CGROUP_NAME to the container's cgroup
-# leaf: its name plus a tag of the state root (the first 8 hex digits of
-# its path's SHA-256), so containers of the same name under two state roots
-# (two test suites, a grader) never share a cgroup. Every run needs it (every
-# container has a leaf, for pause), and sha256sum in $(...) costs two forks
-# (~15 ms on a busy machine): the tag is computed once and kept in the
-# root's CGROUP_TAG_FILE with the path it is for, so a copied root computes
-# its own.
-container_cgroup_name() {
-	local file=$CONDUCTOR_ROOT/$CGROUP_TAG_FILE tag="" root=""
-	[[ ! -f $file ]] || { read -r tag && read -r root; } <"$file" || true
-	if [[ $root != "$CONDUCTOR_ROOT" || ! $tag =~ ^[0-9a-f]{8}$ ]]; then
-		tag=$(printf '%s' "$CONDUCTOR_ROOT" | sha256sum)
-		tag=${tag:0:8}
-		printf '%s\n%s\n' "$tag" "$CONDUCTOR_ROOT" >"$file.tmp$BASHPID"
-		mv -f "$file.tmp$BASHPID" "$file"
-	fi
-	CGROUP_NAME=$1.$tag
-}
-
 # ---- bounded waits -------------------------------------------------------------
 
 # A wait polls: check, pause, check again, until a deadline. The pause grows
@@ -263,41 +241,28 @@ wait_pause() {
 
 # ---- removing a container -----------------------------------------------------
 
-# A path dl-run may have made: <cgroup root>/<controller>/docker-lite/<leaf>.
-cgroup_path_is_ours() {
-	local root=${DL_CGROUP_ROOT:-/sys/fs/cgroup} path=$1
-	[[ $path == "$root"/* && $path != *..* && ${path%/*} == */docker-lite && ${path##*/} != "" ]]
-}
-
-# Remove the cgroup leaves recorded in a state file and the docker-lite group
-# above them when no other container uses it. dl-run removes them itself when
-# the container ends; this covers a killed dl-run, through dl-run too
-# (--remove-cgroup), so that on cgroup v2 the controllers docker-lite enabled
-# at the root are disabled again with the last group (a plain rmdir would
-# leave them on: common/cgroup.c keeps the record of them).
-#
-# Only leaves still there are removed: the monitor removes them when the
-# container ends, and stop waits for it, so usually none is left and no
-# dl-run is started (every container has a leaf: each stop would pay it).
+# Remove the container's cgroup if it outlived its monitor. bin/dl-run is
+# the one party that removes a container's cgroup: its monitor when the
+# container ends (stop waits for that, so usually nothing is left and no
+# dl-run is started: every container has a leaf, each stop would pay it),
+# and, when the monitor was killed, dl-run --remove-cgroup on stop's behalf.
+# Only the leaf's name goes to it: where the leaf is (the root, docker-lite's
+# group, one leaf per v1 hierarchy) is common/cgroup.c's to know, and so are
+# the group, removed when empty, and on v2 the controllers docker-lite
+# enabled at the root, disabled again with the last group (a plain rmdir
+# would leave them on).
 remove_cgroups() {
-	local state=$1 line path name names=()
+	local state=$1 line leaf=""
 	while IFS= read -r line; do
-		[[ $line == cgroup=* ]] || continue
-		path=${line#cgroup=}
-		if ! cgroup_path_is_ours "$path"; then
-			warn "not removing '$path': not a docker-lite cgroup"
-			continue
-		fi
-		[[ -d $path ]] || continue
-		# v1 records one leaf per controller, all of the same name
-		name=${path##*/}
-		[[ " ${names[*]} " == *" $name "* ]] || names+=("$name")
+		# every cgroup= line names the same leaf (v1: one per hierarchy);
+		# any one still there means dl-run has something to remove
+		[[ $line == cgroup=* && -d ${line#cgroup=} ]] || continue
+		leaf=${line##*/}
+		break
 	done <"$state"
-	for name in "${names[@]}"; do
-		# it waits a while for the container's last processes to leave, and
-		# says why when they do not
-		"$HELPER_DIR/dl-run" --remove-cgroup "$name" || true
-	done
+	# it waits a while for the container's last processes to leave, and says
+	# why when they do not
+	[[ -z $leaf ]] || "$HELPER_DIR/dl-run" --remove-cgroup "$leaf" || true
 }
 
 # Wait up to $3 seconds for the init to end.
@@ -488,10 +453,12 @@ cmd_run() {
 	# rootless, the root is mounted inside the container only (userns.h)
 	((EUID)) || args+=(--live-root)
 	# a cgroup leaf for every container, limits or not: pause freezes it.
-	# Rootless, only with limits (which dl-run refuses: userns.h)
+	# Rootless, only with limits (which dl-run refuses: userns.h). Its name is
+	# the container's tagged with the state root's (common/cgroup.h:
+	# cg_leaf_name), so containers of one name under two state roots (two test
+	# suites, a grader) never share a cgroup
 	if ((EUID == 0 || ${#limits[@]})); then
-		container_cgroup_name "$name"
-		args+=(--cgroup "$CGROUP_NAME")
+		args+=(--cgroup "$name" --cgroup-scope "$CONDUCTOR_ROOT")
 	fi
 	args+=("${limits[@]}")
 	((harden)) || args+=(--no-harden)

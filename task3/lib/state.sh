@@ -2,8 +2,6 @@
 # shellcheck shell=bash
 #
 #   $CONDUCTOR_ROOT/.lock                      flock serialising state changes
-#   $CONDUCTOR_ROOT/.cgroup-tag                the tag of this root's cgroup leaves
-#                                              (containers.sh: container_cgroup_name)
 #   $CONDUCTOR_BASE_CACHE/<distro>-<suite>/    debootstrap output (read-only lower)
 #   $CONDUCTOR_ROOT/.cache/layers/<key>/diff/  one overlay layer per RUN/COPY
 #   $CONDUCTOR_ROOT/.images/<name>/image       key=value: base, layers, created
@@ -20,8 +18,6 @@ BASEDIR=$CONDUCTOR_BASE_CACHE
 LAYERDIR=$CACHEDIR/layers
 # shellcheck disable=SC2034 # used by the commands in containers.sh, network.sh, images.sh
 LOCKFILE=$CONDUCTOR_ROOT/.lock
-# shellcheck disable=SC2034 # used by containers.sh
-CGROUP_TAG_FILE=.cgroup-tag
 
 # Made on first use; testing for them first saves starting mkdir on every
 # later command.

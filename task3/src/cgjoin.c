@@ -1,11 +1,12 @@
 #include "cgjoin.h"
-#include "runlimits.h"
+#include "cgroup.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char group_prefix[] = "/" DL_CGROUP_GROUP "/";
+static const char group_prefix[] = "/" CG_GROUP "/";
 
 /* One line "ID:CONTROLLERS:PATH" (no newline) -> path, 1 if it is ours. */
 static int line_path(const char *line, size_t len, const char *root, int v2, char *out)
@@ -21,14 +22,22 @@ static int line_path(const char *line, size_t len, const char *root, int v2, cha
 		return -EINVAL;
 	*controllers++ = '\0';
 	*path++ = '\0';
-	if (strncmp(path, group_prefix, strlen(group_prefix)) != 0 || strstr(path, ".."))
+	/* ours: a leaf right in docker-lite's group, which cg_leaf_path places */
+	const char *leaf = path + strlen(group_prefix);
+	if (strncmp(path, group_prefix, strlen(group_prefix)) != 0 || !cg_leaf_name_ok(leaf))
 		return 0;
 	int is_v2_line = strcmp(copy, "0") == 0 && controllers[0] == '\0';
 	if (is_v2_line != !!v2)
 		return 0;
-	int n = is_v2_line ? snprintf(out, PATH_MAX, "%s%s/cgroup.procs", root, path)
-			   : snprintf(out, PATH_MAX, "%s/%s%s/cgroup.procs", root, controllers, path);
-	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 1;
+	char hierarchy[PATH_MAX], group[PATH_MAX], dir[PATH_MAX];
+	int n = is_v2_line ? snprintf(hierarchy, sizeof(hierarchy), "%s", root)
+			   : snprintf(hierarchy, sizeof(hierarchy), "%s/%s", root, controllers);
+	if (n < 0 || (size_t)n >= sizeof(hierarchy))
+		return -ENAMETOOLONG;
+	int rc = cg_leaf_path(hierarchy, leaf, group, dir);
+	if (!rc)
+		rc = path_join(out, PATH_MAX, dir, "cgroup.procs");
+	return rc ? rc : 1;
 }
 
 int cgjoin_paths(const char *text, const char *root, int v2, char paths[][PATH_MAX], size_t max)

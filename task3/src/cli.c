@@ -258,6 +258,7 @@ static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
 			 : is(c, "--work")     ? &o->work
 			 : is(c, "--rootfs")   ? &o->rootfs
 			 : is(c, "--cgroup")   ? &o->cgroup
+			 : is(c, "--cgroup-scope") ? &o->cgroup_scope
 			 : is(c, "--pidfile")  ? &o->pidfile
 			 : is(c, "--lock")     ? &o->lock
 			 : is(c, "--log")      ? &o->log
@@ -348,7 +349,7 @@ static int run_check(struct cursor *c, const struct run_opts *o)
 		return fail(c, "--lower, --upper and --work go together (an overlay needs all three)");
 	if (limited && !o->cgroup)
 		return fail(c, "--cpus, --memory, --pids and the I/O limits need --cgroup NAME");
-	if (o->cgroup && (!o->cgroup[0] || strchr(o->cgroup, '/') || o->cgroup[0] == '.'))
+	if (o->cgroup && !cg_leaf_name_ok(o->cgroup))
 		return fail(c, "invalid --cgroup '%s': one path component, not starting with '.'",
 			    o->cgroup);
 	if (o->detach && !o->log)
@@ -395,6 +396,20 @@ static int run_walk_option(struct cursor *c, void *arg)
 	return run_option(c, w->ncpus, w->o);
 }
 
+/* --cgroup NAME --cgroup-scope DIR: the leaf is NAME tagged with its scope
+ * (conductor.sh: the state root), named by common/cgroup.c alone. */
+static int run_cgroup_leaf(struct cursor *c, struct run_opts *o)
+{
+	if (!o->cgroup_scope)
+		return 0;
+	if (!o->cgroup)
+		return fail(c, "--cgroup-scope DIR tags the leaf of --cgroup NAME: give --cgroup too");
+	if (cg_leaf_name(o->cgroup_leaf, sizeof(o->cgroup_leaf), o->cgroup, o->cgroup_scope))
+		return fail(c, "invalid --cgroup '%s': too long for a cgroup leaf with its tag", o->cgroup);
+	o->cgroup = o->cgroup_leaf;
+	return 0;
+}
+
 int run_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *err, size_t errsz)
 {
 	struct cursor c = { .argc = argc, .argv = argv, .err = err, .errsz = errsz };
@@ -407,7 +422,8 @@ int run_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *err, 
 		return rc;
 	if (c.i < argc && take_command(&c, &o->argv))
 		return -1;
-	return run_check(&c, o);
+	rc = run_check(&c, o);
+	return rc ? rc : run_cgroup_leaf(&c, o);
 }
 
 /* --check-limits: the limit options alone, and --rootfs (the weight's disk). */

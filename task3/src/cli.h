@@ -13,6 +13,7 @@
 #include "userns.h"
 #include "volume.h"
 
+#include <linux/limits.h> /* NAME_MAX */
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -24,7 +25,9 @@ struct run_opts {
 	const char *hostname;
 	const char *lower, *upper, *work, *rootfs; /* overlay: all or none of the first 3 */
 	int share_net;                             /* keep the host's network (build's RUN) */
-	const char *cgroup;                        /* leaf name under docker-lite/ (limits or not: pause) */
+	const char *cgroup;                        /* the leaf in docker-lite's group (limits or not: pause) */
+	const char *cgroup_scope;                  /* --cgroup-scope: the leaf is cgroup_leaf, tagged */
+	char cgroup_leaf[NAME_MAX + 1];            /* cg_leaf_name(--cgroup, --cgroup-scope) */
 	struct cg_limits limits;
 	const char *pidfile, *lock;
 	int detach;
@@ -70,7 +73,8 @@ int limits_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *er
 
 #define RUN_USAGE                                                                              \
 	"usage: dl-run [--hostname NAME] [--lower DIRS --upper DIR --work DIR] --rootfs DIR\n"   \
-	"              [--share-net] [--cgroup NAME [--cpus N.N] [--memory SIZE] [--pids N]\n"   \
+	"              [--share-net] [--cgroup NAME [--cgroup-scope DIR]\n"                     \
+	"                 [--cpus N.N] [--memory SIZE] [--pids N]\n"                            \
 	"                 [--device-read-bps DEV:RATE] [--device-write-bps DEV:RATE]\n"         \
 	"                 [--device-read-iops DEV:N] [--device-write-iops DEV:N]\n"             \
 	"                 [--blkio-weight 10-1000]]\n"                                          \

@@ -31,7 +31,6 @@
 #include "start.h"
 #include "user.h"
 #include "forward.h"
-#include "runlimits.h"
 #include "ns.h"
 #include "procstat.h"
 #include "command.h"
@@ -84,10 +83,10 @@ static void open_cgroups(struct target *t)
 	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
 	if (fd >= 0)
 		close(fd);
-	if (n < 0 || cg_detect(cgroup_root(), &mode))
+	if (n < 0 || cg_detect(cg_root(), &mode))
 		return; /* no cgroups to join */
 	text[n] = '\0';
-	int count = cgjoin_paths(text, cgroup_root(), mode == CG_MODE_V2, paths, CGJOIN_MAX);
+	int count = cgjoin_paths(text, cg_root(), mode == CG_MODE_V2, paths, CGJOIN_MAX);
 	if (count < 0)
 		die_err(count, "cannot read the container's cgroups from /proc/%d/cgroup", (int)t->pid);
 	for (int i = 0; i < count; i++) {

@@ -94,9 +94,9 @@ static int destroy_cgroup(struct cgroup *cg, const char *then)
 static int remove_cgroup(const char *name)
 {
 	struct cgroup cg;
-	int rc = name[0] == '.' ? -EINVAL : cg_open(&cg, cgroup_root(), DL_CGROUP_GROUP, name);
+	int rc = cg_open(&cg, cg_root(), name);
 	if (rc)
-		die_err(rc, "cannot remove the cgroup %s/%s under %s", DL_CGROUP_GROUP, name, cgroup_root());
+		die_err(rc, "cannot remove the cgroup %s/%s under %s", CG_GROUP, name, cg_root());
 	return destroy_cgroup(&cg, "") ? DL_EXIT_FAILURE : 0;
 }
 
@@ -106,18 +106,18 @@ static int freeze(const char *name, int frozen)
 {
 	const char *what = frozen ? "freeze" : "thaw";
 	struct cgroup cg;
-	int rc = name[0] == '.' ? -EINVAL : cg_open(&cg, cgroup_root(), DL_CGROUP_GROUP, name);
+	int rc = cg_open(&cg, cg_root(), name);
 	if (rc)
-		die_err(rc, "cannot %s the cgroup %s/%s under %s", what, DL_CGROUP_GROUP, name, cgroup_root());
+		die_err(rc, "cannot %s the cgroup %s/%s under %s", what, CG_GROUP, name, cg_root());
 	rc = freeze_cgroup(&cg, frozen, FREEZE_TIMEOUT_MS);
 	if (rc == -EOPNOTSUPP)
 		die("cannot %s %s/%s: no freezer under %s (on cgroup v1 the freezer hierarchy must be mounted)",
-		    what, DL_CGROUP_GROUP, name, cgroup_root());
+		    what, CG_GROUP, name, cg_root());
 	if (rc == -ETIMEDOUT)
 		die("cannot freeze %s/%s: a process did not stop within %d ms (one in an uninterruptible sleep?); thawed it again",
-		    DL_CGROUP_GROUP, name, FREEZE_TIMEOUT_MS);
+		    CG_GROUP, name, FREEZE_TIMEOUT_MS);
 	if (rc)
-		die_err(rc, "cannot %s the cgroup %s/%s under %s", what, DL_CGROUP_GROUP, name, cgroup_root());
+		die_err(rc, "cannot %s the cgroup %s/%s under %s", what, CG_GROUP, name, cg_root());
 	return 0;
 }
 
@@ -131,7 +131,7 @@ static int print_stats(int n, char **names)
 	for (int i = 0; i < n; i++) {
 		struct cgroup cg;
 		struct cg_usage u = { -1, -1, -1, -1, -1, -1, -1 };
-		int rc = names[i][0] == '.' ? -EINVAL : cg_open(&cg, cgroup_root(), DL_CGROUP_GROUP, names[i]);
+		int rc = cg_open(&cg, cg_root(), names[i]);
 		if (rc == -EINVAL)
 			die("invalid cgroup name '%s'", names[i]);
 		if (!rc)
@@ -391,14 +391,14 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 
 	mount_live_root(o);
 	if (o->cgroup) {
-		rc = cg_create(&cgroup, cgroup_root(), DL_CGROUP_GROUP, o->cgroup, &o->limits);
+		rc = cg_create(&cgroup, cg_root(), o->cgroup, &o->limits);
 		if (rc && limited(&o->limits)) {
 			undo_start(o, NULL);
 			if (rc == -EOPNOTSUPP)
 				die("cannot create the cgroup %s/%s under %s: a controller these limits need is not there (v1: its hierarchy, e.g. blkio for I/O, must be mounted; v2: it must be in cgroup.controllers, e.g. io)",
-				    DL_CGROUP_GROUP, o->cgroup, cgroup_root());
-			die_err(rc, "cannot create the cgroup %s/%s under %s", DL_CGROUP_GROUP, o->cgroup,
-				cgroup_root());
+				    CG_GROUP, o->cgroup, cg_root());
+			die_err(rc, "cannot create the cgroup %s/%s under %s", CG_GROUP, o->cgroup,
+				cg_root());
 		}
 		/* no limits: a leaf only for pause; where cgroups cannot be made
 		 * (none mounted, not writable) the container runs without one, and

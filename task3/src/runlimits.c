@@ -76,12 +76,6 @@ int parse_pids(const char *text, long *pids)
 	return 0;
 }
 
-const char *cgroup_root(void)
-{
-	const char *root = getenv("DL_CGROUP_ROOT");
-	return root && *root ? root : CG_DEFAULT_ROOT;
-}
-
 /* ---- block I/O ----------------------------------------------------------- */
 
 int parse_device_value(const char *text, int iops, char *dev, size_t size, unsigned long long *value)

@@ -5,8 +5,6 @@
 
 #include "cgroup.h"
 
-/* Every container cgroup lives under <root>/<controller>/docker-lite/. */
-#define DL_CGROUP_GROUP "docker-lite"
 /* Below this the kernel's OOM killer fires before a shell even starts. */
 #define DL_MEMORY_MIN (6LL << 20)
 /* PID_MAX_LIMIT on 64-bit */
@@ -27,8 +25,6 @@ int parse_memory(const char *text, long long *bytes);
 /* Pure: a whole number from 1 to DL_PIDS_MAX.  0, -EINVAL (not a whole
  * number) or -ERANGE. */
 int parse_pids(const char *text, long *pids);
-/* The cgroup root: $DL_CGROUP_ROOT (tests use a fake tree) or /sys/fs/cgroup. */
-const char *cgroup_root(void);
 
 /* ---- block I/O (--device-read-bps and the like, --blkio-weight) -------- */
 

@@ -319,7 +319,7 @@ static void v2_enables_controllers_top_down_and_writes_cpu_max(void **state)
 	char buf[128];
 	root_fstype = CG_V2_MAGIC;
 	set_root_subtree("");
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "c1", &lim), 0);
+	assert_int_equal(cg_create(&cg, root, "c1", &lim), 0);
 	assert_int_equal(cg.mode, CG_MODE_V2);
 	/* enabled at the root and in the group, memory (not asked for) not */
 	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
@@ -387,7 +387,7 @@ static void v2_io_limit_writes_io_max(void **state)
 	set_root_subtree("");
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
 	assert_int_equal(__real_write_file(path, "cpu io memory pids\n"), 0);
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "io1", &lim), 0);
+	assert_int_equal(cg_create(&cg, root, "io1", &lim), 0);
 	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
 	assert_string_equal(buf, "io\n");
 	slurp(cg.group, "cgroup.subtree_control", buf, sizeof(buf));
@@ -412,11 +412,11 @@ static void v2_io_unsupported_leaves_nothing(void **state)
 	char buf[128], path[256];
 	root_fstype = CG_V2_MAGIC;
 	set_root_subtree("");
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "io2", &lim), -EOPNOTSUPP);
+	assert_int_equal(cg_create(&cg, root, "io2", &lim), -EOPNOTSUPP);
 	assert_false(dir_exists("%s/%s", root, "docker-lite"));
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
 	assert_int_equal(__real_write_file(path, "cpu io memory pids\n"), 0);
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "io3", &weight), -EOPNOTSUPP);
+	assert_int_equal(cg_create(&cg, root, "io3", &weight), -EOPNOTSUPP);
 	/* its leaf was made, then removed by the same destroy as always, which
 	 * the fake tree's knob files (plain files) keep from rmdir: again */
 	remove_knobs(cg.group);
@@ -439,7 +439,7 @@ static void v1_io_limits_write_blkio_throttle_files(void **state)
 	root_fstype = CG_TMPFS_MAGIC;
 	snprintf(path, sizeof(path), "%s/blkio", root);
 	assert_int_equal(mkdir(path, 0755), 0);
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "b1", &lim), 0);
+	assert_int_equal(cg_create(&cg, root, "b1", &lim), 0);
 	snprintf(path, sizeof(path), "%s/blkio/docker-lite/b1", root);
 	assert_string_equal(cg.leaf[CG_IO], path);
 	slurp(path, "blkio.throttle.write_bps_device", buf, sizeof(buf));
@@ -469,7 +469,7 @@ static void v2_destroy_disables_at_the_root_what_create_enabled(void **state)
 	char buf[128], record[256];
 	root_fstype = CG_V2_MAGIC;
 	set_root_subtree("memory pids\n"); /* what the machine (systemd) enabled */
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "r1", &lim), 0);
+	assert_int_equal(cg_create(&cg, root, "r1", &lim), 0);
 	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
 	assert_string_equal(buf, "cpu memory pids\n");
 	/* the record says what docker-lite enabled, for whoever destroys it */
@@ -492,7 +492,7 @@ static void v2_a_controller_already_enabled_stays_and_is_never_written(void **st
 	char buf[128];
 	root_fstype = CG_V2_MAGIC;
 	set_root_subtree("cpu memory pids\n");
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "r2", &lim), 0);
+	assert_int_equal(cg_create(&cg, root, "r2", &lim), 0);
 	remove_knobs(cg.group);
 	assert_int_equal(cg_destroy(&cg), 0);
 	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
@@ -509,8 +509,8 @@ static void v2_the_root_is_restored_when_the_last_container_goes(void **state)
 	char buf[128], path[256];
 	root_fstype = CG_V2_MAGIC;
 	set_root_subtree("memory\n");
-	assert_int_equal(cg_create(&a, root, "docker-lite", "ra", &cpu), 0);
-	assert_int_equal(cg_create(&b, root, "docker-lite", "rb", &cpu_pids), 0);
+	assert_int_equal(cg_create(&a, root, "ra", &cpu), 0);
+	assert_int_equal(cg_create(&b, root, "rb", &cpu_pids), 0);
 	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
 	assert_string_equal(buf, "cpu memory pids\n");
 	/* b still uses the group: the root keeps what b needs */
@@ -522,7 +522,7 @@ static void v2_the_root_is_restored_when_the_last_container_goes(void **state)
 	/* b goes, and with it the group and docker-lite's change of the root;
 	 * destroyed through cg_open, as another process would */
 	remove_knobs(b.group);
-	assert_int_equal(cg_open(&b, root, "docker-lite", "rb"), 0);
+	assert_int_equal(cg_open(&b, root, "rb"), 0);
 	assert_int_equal(cg_destroy(&b), 0);
 	assert_false(dir_exists("%s/%s", root, "docker-lite"));
 	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
@@ -539,7 +539,7 @@ static void v2_a_controller_someone_else_now_uses_stays_enabled(void **state)
 	char buf[128], other[256], path[512];
 	root_fstype = CG_V2_MAGIC;
 	set_root_subtree("");
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "r3", &lim), 0);
+	assert_int_equal(cg_create(&cg, root, "r3", &lim), 0);
 	/* meanwhile a service manager enables cpu below its own cgroup */
 	snprintf(other, sizeof(other), "%s/other.slice", root);
 	assert_int_equal(__wrap_sys_mkdir(other, 0755), 0);
@@ -573,7 +573,7 @@ static void v2_create_waits_for_the_lock_of_the_root(void **state)
 	if (child == 0) {
 		struct cg_limits lim = { .cpu_quota_us = 50000 };
 		close(fd); /* the lock is the parent's, not this copy's */
-		_exit(cg_create(&cg, root, "docker-lite", "r4", &lim) == 0 ? 0 : 1);
+		_exit(cg_create(&cg, root, "r4", &lim) == 0 ? 0 : 1);
 	}
 	/* not a readiness wait: the child must still be blocked after it */
 	nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000 * 1000 }, NULL);
@@ -596,7 +596,7 @@ static void v2_create_waits_for_the_lock_of_the_root(void **state)
 	char group[256];
 	snprintf(group, sizeof(group), "%s/docker-lite", root);
 	remove_knobs(group);
-	assert_int_equal(cg_open(&cg, root, "docker-lite", "r4"), 0);
+	assert_int_equal(cg_open(&cg, root, "r4"), 0);
 	assert_int_equal(cg_destroy(&cg), 0);
 	slurp(root, "cgroup.subtree_control", buf, sizeof(buf));
 	assert_string_equal(buf, "\n");
@@ -613,7 +613,7 @@ static void v2_without_the_controller_fails_and_leaves_nothing(void **state)
 	set_root_subtree("memory\n");
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
 	assert_int_equal(write_file(path, "cpuset memory pids\n"), 0); /* cpuset is not cpu */
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "c2", &lim), -EOPNOTSUPP);
+	assert_int_equal(cg_create(&cg, root, "c2", &lim), -EOPNOTSUPP);
 	assert_false(dir_exists("%s/%s", root, "docker-lite"));
 	assert_int_equal(root_subtree_writes, 0);
 	assert_int_equal(write_file(path, "cpu memory pids\n"), 0);
@@ -631,7 +631,7 @@ static void v1_writes_period_then_quota_per_hierarchy(void **state)
 	snprintf(path, sizeof(path), "%s/memory", root);
 	assert_int_equal(mkdir(path, 0755), 0);
 
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "c3", &lim), 0);
+	assert_int_equal(cg_create(&cg, root, "c3", &lim), 0);
 	assert_int_equal(cg.mode, CG_MODE_V1);
 	snprintf(path, sizeof(path), "%s/cpu/docker-lite/c3", root);
 	assert_string_equal(cg.leaf[CG_CPU], path);
@@ -665,7 +665,7 @@ static void v1_without_cpu_hierarchy_is_unsupported(void **state)
 	struct cg_limits lim = { .pids_max = 10 };
 	root_fstype = CG_TMPFS_MAGIC;
 	/* no <root>/pids directory at all */
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "c4", &lim), -EOPNOTSUPP);
+	assert_int_equal(cg_create(&cg, root, "c4", &lim), -EOPNOTSUPP);
 }
 
 /* Every container gets a leaf for pause: on v2 the leaf alone has
@@ -678,7 +678,7 @@ static void v2_a_leaf_without_limits_enables_nothing(void **state)
 	char buf[128];
 	root_fstype = CG_V2_MAGIC;
 	set_root_subtree("");
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "p1", &none), 0);
+	assert_int_equal(cg_create(&cg, root, "p1", &none), 0);
 	assert_true(dir_exists("%s/%s", root, "docker-lite/p1"));
 	assert_int_equal(root_subtree_writes, 0);
 	slurp(cg.group, "cgroup.subtree_control", buf, sizeof(buf));
@@ -705,7 +705,7 @@ static void v1_every_container_gets_a_freezer_leaf(void **state)
 	snprintf(path, sizeof(path), "%s/pids", root);
 	assert_int_equal(mkdir(path, 0755), 0);
 
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "p2", &none), 0);
+	assert_int_equal(cg_create(&cg, root, "p2", &none), 0);
 	snprintf(path, sizeof(path), "%s/freezer/docker-lite/p2", root);
 	assert_string_equal(cg.leaf[CG_FREEZER], path);
 	assert_true(dir_exists("%s%s", path, ""));
@@ -717,7 +717,7 @@ static void v1_every_container_gets_a_freezer_leaf(void **state)
 	slurp(cg.leaf[CG_PIDS], "pids.max", limit, sizeof(limit));
 	assert_string_equal(limit, "");
 	/* another process finds the same freezer leaf by name (pause) */
-	assert_int_equal(cg_open(&opened, root, "docker-lite", "p2"), 0);
+	assert_int_equal(cg_open(&opened, root, "p2"), 0);
 	assert_string_equal(cg_freezer_dir(&opened), path);
 	assert_int_equal(cg_attach(&cg, 99), 0);
 	char buf[32];
@@ -729,7 +729,7 @@ static void v1_every_container_gets_a_freezer_leaf(void **state)
 	assert_false(dir_exists("%s/%s", root, "pids/docker-lite"));
 
 	/* with a limit: its hierarchy's leaf and the freezer's */
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "p3", &pids), 0);
+	assert_int_equal(cg_create(&cg, root, "p3", &pids), 0);
 	assert_true(dir_exists("%s/%s", root, "pids/docker-lite/p3"));
 	assert_true(dir_exists("%s/%s", root, "freezer/docker-lite/p3"));
 	remove_v1_knobs();
@@ -750,7 +750,7 @@ static void v1_without_the_freezer_hierarchy_runs_unpausable(void **state)
 	struct cgroup cg;
 	struct cg_limits none = { 0 };
 	root_fstype = CG_TMPFS_MAGIC;
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "p4", &none), 0);
+	assert_int_equal(cg_create(&cg, root, "p4", &none), 0);
 	assert_null(cg_freezer_dir(&cg));
 	assert_int_equal(cg.leaf[CG_FREEZER][0], '\0');
 	/* the accounting leaves, in the hierarchies earlier tests left */
@@ -764,11 +764,104 @@ static void names_cannot_escape_the_group(void **state)
 	struct cgroup cg;
 	struct cg_limits lim = { .cpu_quota_us = 50000 };
 	root_fstype = CG_V2_MAGIC;
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "../x", &lim), -EINVAL);
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "", &lim), -EINVAL);
-	assert_int_equal(cg_create(&cg, root, "docker-lite", "..", &lim), -EINVAL);
-	assert_int_equal(cg_open(&cg, root, "docker-lite", ".."), -EINVAL);
-	assert_int_equal(cg_create(&cg, root, "../../etc", "x", &lim), -EINVAL);
+	assert_int_equal(cg_create(&cg, root, "../x", &lim), -EINVAL);
+	assert_int_equal(cg_create(&cg, root, "", &lim), -EINVAL);
+	assert_int_equal(cg_create(&cg, root, "..", &lim), -EINVAL);
+	assert_int_equal(cg_open(&cg, root, ".."), -EINVAL);
+	/* dl-run's own files start with '.': never a container's leaf */
+	assert_int_equal(cg_create(&cg, root, ".x", &lim), -EINVAL);
+	assert_false(dir_exists("%s/%s", root, "docker-lite"));
+}
+
+/* The one place the layout is written: <hierarchy>/docker-lite/<name>, the
+ * hierarchy the v2 root or a v1 controller's directory, co-mounted or not. */
+static void leaf_paths_are_hierarchy_group_name(void **state)
+{
+	(void)state;
+	char group[PATH_MAX], leaf[PATH_MAX];
+	assert_int_equal(cg_leaf_path("/sys/fs/cgroup", "web.1a2b3c4d", group, leaf), 0);
+	assert_string_equal(group, "/sys/fs/cgroup/docker-lite");
+	assert_string_equal(leaf, "/sys/fs/cgroup/docker-lite/web.1a2b3c4d");
+	assert_int_equal(cg_leaf_path("/sys/fs/cgroup/cpu,cpuacct", "task2c-42", group, leaf), 0);
+	assert_string_equal(group, "/sys/fs/cgroup/cpu,cpuacct/docker-lite");
+	assert_string_equal(leaf, "/sys/fs/cgroup/cpu,cpuacct/docker-lite/task2c-42");
+
+	static const char *const bad[] = { "", ".", "..", ".hidden", "a/b", "../x", "/abs" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		assert_false(cg_leaf_name_ok(bad[i]));
+		assert_int_equal(cg_leaf_path("/sys/fs/cgroup", bad[i], group, leaf), -EINVAL);
+	}
+	assert_true(cg_leaf_name_ok("a.b..c"));
+
+	char name[PATH_MAX];
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(cg_leaf_path("/sys/fs/cgroup", name, group, leaf), -ENAMETOOLONG);
+}
+
+/* <name>.<first 8 hex digits of the SHA-256 of the scope>: the tags below are
+ * `printf %s SCOPE | sha256sum`'s, which the bats suites use to find a state
+ * root's leaves; the long scopes take the padding into a second block. */
+static void leaf_names_are_name_dot_tag_of_the_scope(void **state)
+{
+	(void)state;
+	char leaf[64], long_a[101], b56[57];
+	memset(long_a, 'a', 100);
+	long_a[100] = '\0';
+	memset(b56, 'b', 56);
+	b56[56] = '\0';
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "web", "/tmp/dl-test.XXXXXX"), 0);
+	assert_string_equal(leaf, "web.d773e526");
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "web", ""), 0);
+	assert_string_equal(leaf, "web.e3b0c442");
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "h4", "abc"), 0);
+	assert_string_equal(leaf, "h4.ba7816bf");
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "x", long_a), 0);
+	assert_string_equal(leaf, "x.28165978");
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "x", b56), 0);
+	assert_string_equal(leaf, "x.a5fc6e20");
+
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), ".x", "/r"), -EINVAL);
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "a/b", "/r"), -EINVAL);
+	assert_int_equal(cg_leaf_name(leaf, sizeof(leaf), "", "/r"), -EINVAL);
+	assert_int_equal(cg_leaf_name(leaf, 12, "web", "/r"), -ENAMETOOLONG); /* 12 bytes, NUL included */
+}
+
+/* The root every docker-lite program uses: DL_CGROUP_ROOT when set (the
+ * tests' fake or absent trees), else /sys/fs/cgroup; an empty one is unset. */
+static void the_root_follows_dl_cgroup_root(void **state)
+{
+	(void)state;
+	const char *saved = getenv(CG_ROOT_ENV);
+	char *copy = saved ? strdup(saved) : NULL;
+
+	assert_int_equal(unsetenv(CG_ROOT_ENV), 0);
+	assert_string_equal(cg_root(), "/sys/fs/cgroup");
+	assert_int_equal(setenv(CG_ROOT_ENV, "", 1), 0);
+	assert_string_equal(cg_root(), "/sys/fs/cgroup");
+	assert_int_equal(setenv(CG_ROOT_ENV, root, 1), 0);
+	assert_string_equal(cg_root(), root);
+
+	/* through it, another process finds the leaf the first made */
+	struct cgroup cg, opened;
+	struct cg_limits none = { 0 };
+	char path[256];
+	root_fstype = CG_V2_MAGIC;
+	set_root_subtree("");
+	assert_int_equal(cg_create(&cg, cg_root(), "e1", &none), 0);
+	snprintf(path, sizeof(path), "%s/docker-lite/e1", root);
+	assert_true(dir_exists("%s%s", path, ""));
+	assert_int_equal(cg_open(&opened, cg_root(), "e1"), 0);
+	assert_string_equal(opened.leaf[0], path);
+	remove_knobs(cg.group);
+	assert_int_equal(cg_destroy(&opened), 0);
+	assert_false(dir_exists("%s/%s", root, "docker-lite"));
+
+	if (copy)
+		setenv(CG_ROOT_ENV, copy, 1);
+	else
+		unsetenv(CG_ROOT_ENV);
+	free(copy);
 }
 
 int main(void)
@@ -795,6 +888,9 @@ int main(void)
 		cmocka_unit_test(v1_io_limits_write_blkio_throttle_files),
 		cmocka_unit_test(v1_without_the_freezer_hierarchy_runs_unpausable),
 		cmocka_unit_test(names_cannot_escape_the_group),
+		cmocka_unit_test(leaf_paths_are_hierarchy_group_name),
+		cmocka_unit_test(the_root_follows_dl_cgroup_root),
+		cmocka_unit_test(leaf_names_are_name_dot_tag_of_the_scope),
 	};
 	return cmocka_run_group_tests_name("common/cgroup", tests, make_root, remove_root);
 }

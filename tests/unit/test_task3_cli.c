@@ -220,6 +220,25 @@ static void cgroup_without_limits_is_a_leaf_for_pause(void **state)
 	assert_int_equal(o.limits.pids_max, 0);
 }
 
+/* conductor.sh's run: the container's name and its state root; the leaf
+ * is the name tagged as common/cgroup.c tags it (printf %s /tmp/dl-test.XXXXXX
+ * | sha256sum: d773e526...). */
+static void cgroup_scope_tags_the_leaf(void **state)
+{
+	(void)state;
+	char *argv[] = { "dl-run", "--rootfs", "/r", "--cgroup", "web", "--cgroup-scope=/tmp/dl-test.XXXXXX",
+			 "--", "true", NULL };
+	assert_int_equal(run(ARGC(argv), argv), 0);
+	assert_string_equal(o.cgroup, "web.d773e526");
+
+	char *scope_alone[] = { "dl-run", "--rootfs", "/r", "--cgroup-scope", "/s", "--", "true", NULL };
+	assert_int_equal(run(ARGC(scope_alone), scope_alone), -1);
+	assert_string_equal(err, "--cgroup-scope DIR tags the leaf of --cgroup NAME: give --cgroup too");
+	char *hidden[] = { "dl-run", "--rootfs", "/r", "--cgroup", ".web", "--cgroup-scope", "/s", "--", "true", NULL };
+	assert_int_equal(run(ARGC(hidden), hidden), -1);
+	assert_string_equal(err, "invalid --cgroup '.web': one path component, not starting with '.'");
+}
+
 static void live_root_and_on_exit(void **state)
 {
 	(void)state;
@@ -322,6 +341,7 @@ int main(void)
 		cmocka_unit_test(tty_and_interactive),
 		cmocka_unit_test(bad_run_lines_are_refused),
 		cmocka_unit_test(cgroup_without_limits_is_a_leaf_for_pause),
+		cmocka_unit_test(cgroup_scope_tags_the_leaf),
 		cmocka_unit_test(io_options_are_checked),
 		cmocka_unit_test(limits_are_refused_by_name),
 		cmocka_unit_test(help_is_recognised),

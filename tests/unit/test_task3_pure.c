@@ -500,6 +500,9 @@ static void cgjoin_finds_only_docker_lite_groups(void **state)
 	assert_string_equal(paths[0], "/sys/fs/cgroup/docker-lite/h4.ab/cgroup.procs");
 	assert_int_equal(cgjoin_paths(v2, "/sys/fs/cgroup", 0, paths, CGJOIN_MAX), 0);
 	assert_int_equal(cgjoin_paths("1:pids:/docker-lite/../../x\n", "/r", 0, paths, CGJOIN_MAX), 0);
+	/* only a leaf right in the group is a container's (cg_leaf_path) */
+	assert_int_equal(cgjoin_paths("1:pids:/docker-lite/h4.ab/sub\n", "/r", 0, paths, CGJOIN_MAX), 0);
+	assert_int_equal(cgjoin_paths("1:pids:/docker-lite/\n", "/r", 0, paths, CGJOIN_MAX), 0);
 	assert_int_equal(cgjoin_paths("garbage\n", "/r", 0, paths, CGJOIN_MAX), -EINVAL);
 	assert_int_equal(cgjoin_paths("", "/r", 0, paths, CGJOIN_MAX), 0);
 }
