@@ -38,6 +38,7 @@
 #include "sys.h"
 #include "tty.h"
 #include "syncpipe.h"
+#include "status.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -53,6 +53,7 @@
 #include "tty.h"
 #include "userns.h"
 #include "syncpipe.h"
+#include "status.h"
 
 #include <errno.h>
 #include <fcntl.h>

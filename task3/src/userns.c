@@ -2,9 +2,9 @@
 #include "userns.h"
 #include "err.h"
 #include "fds.h"
-#include "forward.h"
 #include "fsutil.h"
 #include "syncpipe.h"
+#include "status.h"
 
 #include <errno.h>
 #include <fcntl.h>

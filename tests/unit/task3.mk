@@ -60,7 +60,7 @@ test_task3_volume: test_task3_volume.c $(addprefix $(T3_SRC)/,volume.c syscalls.
 
 # rootless: the user's subordinate range found in /etc/subuid's text, and
 # the map newuidmap gets for it (or the one-id map)
-test_task3_userns: test_task3_userns.c $(addprefix $(T3_SRC)/,userns.c syncpipe.c forward.c status.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
+test_task3_userns: test_task3_userns.c $(addprefix $(T3_SRC)/,userns.c syncpipe.c status.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
 # pause: the freezer of fake v1 and v2 leaves, read_file and write_file
