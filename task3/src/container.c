@@ -11,6 +11,7 @@
 #include "syscalls.h"
 #include "tty.h"
 #include "user.h"
+#include "syncpipe.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -130,12 +131,12 @@ int container_main(void *arg)
 	/* the parent's ends of the sync pipes came along with the clone */
 	if (close_fds_except(keep, sizeof(keep) / sizeof(keep[0])) < 0)
 		die_errno("cannot close inherited file descriptors");
-	if (!wait_byte(c->go_fd, 'g'))
+	if (!sync_wait(c->go_fd, SYNC_GO))
 		_exit(DL_EXIT_FAILURE); /* the parent gave up */
 	build_container(o);
 	if (o->tty)
 		slave = make_tty(c->tty_sock);
-	if (send_byte(c->ready_fd, 'r') < 0 || !wait_byte(c->go_fd, 's'))
+	if (sync_send(c->ready_fd, SYNC_READY) < 0 || !sync_wait(c->go_fd, SYNC_START))
 		_exit(DL_EXIT_FAILURE);
 	close(c->go_fd);
 	close(c->ready_fd);

@@ -37,6 +37,8 @@
 #include "relay.h"
 #include "sys.h"
 #include "tty.h"
+#include "syncpipe.h"
+#include "status.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -141,7 +143,7 @@ static void command_child(const struct exec_opts *o, const struct user_id *user,
 		command_use_tty(slave);
 	const char *what = "?";
 	int rc;
-	if (!wait_byte(go_fd, 'g'))
+	if (!sync_wait(go_fd, SYNC_GO))
 		_exit(DL_EXIT_FAILURE);
 	if (o->harden && (rc = caps_harden(&what)))
 		die_err(rc, "cannot harden the command: %s", what);
@@ -245,7 +247,7 @@ int main(int argc, char **argv)
 		}
 		close(t.cg_fds[i]);
 	}
-	send_byte(go[1], 'g');
+	sync_send(go[1], SYNC_GO);
 	close(go[1]);
 	return wait_command(&o, child, master);
 }

@@ -21,10 +21,7 @@
  * into it (cgroup v2: born there; v1: moved in, spawn.h), records it in
  * --pidfile, and only then lets the command start; it waits for the
  * init, removes the cgroup and records the exit code.  Sync pipes order
- * the two sides:
- *   parent -> init  'g'  in the cgroup: build the container
- *   init -> parent  'r'  container ready (or EOF: it failed and said why)
- *   parent -> init  's'  recorded in the pidfile: start the command
+ * the two sides (syncpipe.h): go, ready, start.
  * With --live-root the parent first mounts the container's root on the
  * host (liveroot.h), and unmounts it again if the container does not
  * start; with --on-exit the monitor becomes that command once the
@@ -55,6 +52,8 @@
 #include "syscalls.h"
 #include "tty.h"
 #include "userns.h"
+#include "syncpipe.h"
+#include "status.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -442,8 +441,8 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		abandon(o, pid, cg);
 		die_err(rc, "cannot watch the container (pidfd_open)");
 	}
-	send_byte(go[1], 'g');
-	if (!wait_byte(ready[0], 'r')) {
+	sync_send(go[1], SYNC_GO);
+	if (!sync_wait(ready[0], SYNC_READY)) {
 		/* the init said why on stderr */
 		int code = wait_container(out, pid);
 		undo_start(o, cg);
@@ -457,13 +456,13 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		abandon(o, pid, cg);
 		die_err(rc, "cannot record the container in %s", o->pidfile);
 	}
-	send_byte(go[1], 's');
+	sync_send(go[1], SYNC_START);
 	close(go[1]);
 	close(ready[0]);
 	if (notify_fd >= 0) {
 		/* the monitor keeps nothing of the caller: output to the log */
 		stdio_to_log(out->log_fd);
-		send_byte(notify_fd, 'k');
+		sync_send(notify_fd, SYNC_RUNNING);
 		close(notify_fd);
 	}
 	int code = wait_container(out, pid);
@@ -499,7 +498,7 @@ static int run_detached(const struct run_opts *o)
 	}
 	close(notify[1]);
 	close(out.log_fd);
-	if (wait_byte(notify[0], 'k'))
+	if (sync_wait(notify[0], SYNC_RUNNING))
 		return 0;
 	/* the monitor failed before the container ran, and said why */
 	int code = wait_exit_code(monitor);

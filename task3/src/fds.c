@@ -34,19 +34,3 @@ void ensure_stdio(void)
 			return; /* nothing better to do: /dev/null itself is missing */
 }
 
-int send_byte(int fd, char byte)
-{
-	ssize_t n;
-	while ((n = write(fd, &byte, 1)) < 0 && errno == EINTR)
-		;
-	return n == 1 ? 0 : -errno;
-}
-
-int wait_byte(int fd, char byte)
-{
-	char got;
-	ssize_t n;
-	while ((n = read(fd, &got, 1)) < 0 && errno == EINTR)
-		;
-	return n == 1 && got == byte;
-}

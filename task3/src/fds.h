@@ -18,9 +18,5 @@ int close_fds_except(const int *keep, size_t n);
 /* Open /dev/null on any of fds 0-2 that is closed, so a file opened later
  * never lands on one of them (and gets program output written into it). */
 void ensure_stdio(void);
-/* Write one byte / wait for one byte on a sync pipe.  wait_byte returns 1
- * when byte arrived, 0 on EOF (the other side gave up or died). */
-int send_byte(int fd, char byte);
-int wait_byte(int fd, char byte);
 
 #endif

@@ -1,12 +1,9 @@
 #define _GNU_SOURCE
 #include "forward.h"
-#include "err.h"
-#include "status.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 
 const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 const int forwarded_signals_count = sizeof(forwarded_signals) / sizeof(forwarded_signals[0]);
@@ -39,11 +36,3 @@ void forward_signals_to(pid_t pid)
 		sigaction(forwarded_signals[i], &sa, NULL);
 }
 
-int wait_exit_code(pid_t pid)
-{
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno("cannot wait for process %d", (int)pid);
-	return exit_code_from_wait(status);
-}

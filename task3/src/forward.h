@@ -18,7 +18,5 @@ int should_forward(int si_code);
 /* From now on, pass the forwarded signals on to pid.  Call it before the
  * child exists (pid 0: nothing to pass on yet), then again with its pid. */
 void forward_signals_to(pid_t pid);
-/* Wait for child pid; its exit code (128+N if killed by signal N). */
-int wait_exit_code(pid_t pid);
 
 #endif

@@ -9,6 +9,8 @@
 #ifndef DL_T3_STATUS_H
 #define DL_T3_STATUS_H
 
+#include <sys/types.h>
+
 #define DL_EXIT_CANNOT_EXEC 126
 #define DL_EXIT_NOT_FOUND 127
 
@@ -16,5 +18,8 @@
 int exit_code_from_wait(int wait_status);
 /* Pure: the exit code for an execvp() that failed with errno err. */
 int exit_code_for_exec_errno(int err);
+/* Wait for child pid (EINTR retried; dies if it cannot) and give the exit
+ * code its status stands for. */
+int wait_exit_code(pid_t pid);
 
 #endif

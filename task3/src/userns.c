@@ -2,8 +2,9 @@
 #include "userns.h"
 #include "err.h"
 #include "fds.h"
-#include "forward.h"
 #include "fsutil.h"
+#include "syncpipe.h"
+#include "status.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,20 +165,20 @@ int userns_run(const struct userns_ids *ids, char *const argv[])
 		/* in the new namespace first, then wait for the parent's map */
 		if (unshare(CLONE_NEWUSER) < 0)
 			die_errno("cannot create a user namespace");
-		if (send_byte(to_parent[1], 'u') < 0 || !wait_byte(to_child[0], 'm'))
+		if (sync_send(to_parent[1], SYNC_UNSHARED) < 0 || !sync_wait(to_child[0], SYNC_MAPPED))
 			_exit(DL_EXIT_FAILURE);
 		execvp(argv[0], argv);
 		die_errno("cannot run %s", argv[0]);
 	}
 	close(to_parent[1]);
 	close(to_child[0]);
-	int rc = wait_byte(to_parent[0], 'u') ? userns_write_maps(child, ids) : -ECHILD;
+	int rc = sync_wait(to_parent[0], SYNC_UNSHARED) ? userns_write_maps(child, ids) : -ECHILD;
 	if (rc) {
 		kill(child, SIGKILL);
 		wait_exit_code(child);
 		die_err(rc, "cannot write the id maps of a user namespace");
 	}
-	send_byte(to_child[1], 'm');
+	sync_send(to_child[1], SYNC_MAPPED);
 	close(to_child[1]);
 	close(to_parent[0]);
 	return wait_exit_code(child);

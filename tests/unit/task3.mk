@@ -28,7 +28,7 @@ test_task3_user: test_task3_user.c $(addprefix $(T3_SRC)/,user.c syscalls.c) $(T
 test_task3_caps: test_task3_caps.c $(addprefix $(T3_SRC)/,caps.c syscalls.c) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_prctl,--wrap=sys_capget,--wrap=sys_capset -lcmocka
 
-test_task3_fds: test_task3_fds.c $(addprefix $(T3_SRC)/,fds.c syscalls.c) $(T3_HEADERS)
+test_task3_fds: test_task3_fds.c $(addprefix $(T3_SRC)/,fds.c syncpipe.c syscalls.c) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_close_range -lcmocka
 
 # real files in a temporary directory: the kernel's openat2 decides
@@ -60,7 +60,7 @@ test_task3_volume: test_task3_volume.c $(addprefix $(T3_SRC)/,volume.c syscalls.
 
 # rootless: the user's subordinate range found in /etc/subuid's text, and
 # the map newuidmap gets for it (or the one-id map)
-test_task3_userns: test_task3_userns.c $(addprefix $(T3_SRC)/,userns.c fds.c forward.c status.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
+test_task3_userns: test_task3_userns.c $(addprefix $(T3_SRC)/,userns.c syncpipe.c status.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
 # pause: the freezer of fake v1 and v2 leaves, read_file and write_file

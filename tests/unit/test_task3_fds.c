@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fds.h"
+#include "syncpipe.h"
 
 int __wrap_sys_close_range(unsigned int first, unsigned int last, int flags)
 {
@@ -68,12 +69,12 @@ static void sync_bytes_travel_through_a_pipe(void **state)
 	(void)state;
 	int p[2];
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(send_byte(p[1], 'g'), 0);
-	assert_int_equal(send_byte(p[1], 'x'), 0);
+	assert_int_equal(sync_send(p[1], SYNC_GO), 0);
+	assert_int_equal(sync_send(p[1], SYNC_READY), 0);
 	close(p[1]);
-	assert_int_equal(wait_byte(p[0], 'g'), 1);
-	assert_int_equal(wait_byte(p[0], 's'), 0); /* wrong byte */
-	assert_int_equal(wait_byte(p[0], 's'), 0); /* EOF: the other side gave up */
+	assert_int_equal(sync_wait(p[0], SYNC_GO), 1);
+	assert_int_equal(sync_wait(p[0], SYNC_START), 0); /* another byte */
+	assert_int_equal(sync_wait(p[0], SYNC_START), 0); /* EOF: the other side gave up */
 	close(p[0]);
 }
 
