@@ -517,6 +517,76 @@ static int v2_create(struct cgroup *cg, const char *name, const struct cg_limits
 	return v2_apply(cg->leaf[0], l);
 }
 
+/* ---- rootless: a cgroup delegated to the caller ------------------------ */
+
+/* The v2 cgroup this process is in: the "0::PATH" line of /proc/self/cgroup,
+ * below the cgroup root. */
+static int own_cgroup(char *dir, size_t size)
+{
+	char text[4096];
+	ssize_t n = read_file("/proc/self/cgroup", text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	for (char *line = text; line && *line;) {
+		char *next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, "0::/", 4) == 0)
+			return path_join(dir, size, cg_root(), line + 4);
+		line = next;
+	}
+	return -ENOENT;
+}
+
+/* Delegated: the directory is the caller's, and so are the two files a
+ * delegation hands over (what systemd chowns for Delegate=yes). */
+static int is_delegated(const char *dir)
+{
+	static const char *const knobs[] = { "cgroup.procs", "cgroup.subtree_control" };
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return -errno;
+	if (st.st_uid != geteuid())
+		return -EACCES;
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		char path[PATH_MAX];
+		int rc = path_join(path, sizeof(path), dir, knobs[i]);
+		if (rc)
+			return rc;
+		if (access(path, W_OK) < 0)
+			return -EACCES;
+	}
+	return 0;
+}
+
+int cg_delegated(char *dir, size_t size)
+{
+	enum cg_mode mode;
+	int rc = cg_detect(cg_root(), &mode);
+	if (rc)
+		return rc;
+	if (mode != CG_MODE_V2)
+		return -EOPNOTSUPP;
+	if ((rc = own_cgroup(dir, size)))
+		return rc;
+	/* a second call (dl-run re-executes itself) finds it in the supervisor */
+	char *last = strrchr(dir, '/');
+	if (last && strcmp(last + 1, CG_SUPERVISOR) == 0)
+		*last = '\0';
+	return is_delegated(dir);
+}
+
+int cg_enter_delegated(char *dir, size_t size)
+{
+	char supervisor[PATH_MAX];
+	int rc = cg_delegated(dir, size);
+	if (rc || (rc = path_join(supervisor, sizeof(supervisor), dir, CG_SUPERVISOR)))
+		return rc;
+	if (sys_mkdir(supervisor, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return write_knob_num(supervisor, "cgroup.procs", getpid());
+}
+
 /* ---- v1: one hierarchy per controller ---------------------------------- */
 
 static int v1_hierarchy(const char *root, enum cg_controller c, char *buf, size_t size)
@@ -635,6 +705,27 @@ int cg_open(struct cgroup *cg, const char *root, const char *name)
 			return rc;
 	}
 	return 0;
+}
+
+int cg_open_path(struct cgroup *cg, const char *leaf)
+{
+	char dir[PATH_MAX];
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", leaf) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	char *name = strrchr(dir, '/');
+	if (dir[0] != '/' || !name || !cg_leaf_name_ok(name + 1))
+		return -EINVAL;
+	*name = '\0';
+	char *group = strrchr(dir, '/');
+	if (!group || strcmp(group + 1, CG_GROUP) != 0)
+		return -EINVAL;
+	*group = '\0';
+	int rc = cg_start(cg, dir[0] ? dir : "/", name + 1);
+	if (rc)
+		return rc;
+	if (cg->mode != CG_MODE_V2)
+		return -EOPNOTSUPP;
+	return cg_leaf_path(cg->root, name + 1, cg->group, cg->leaf[0]);
 }
 
 int cg_attach(const struct cgroup *cg, pid_t pid)

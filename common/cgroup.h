@@ -120,6 +120,11 @@ int cg_create(struct cgroup *cg, const char *root, const char *name, const struc
  * cg_destroy from another process than the one that made it.  Returns 0 or
  * -errno (-EINVAL for a bad name, -ENOENT when no cgroup fs is mounted). */
 int cg_open(struct cgroup *cg, const char *root, const char *name);
+/* A rootless container's leaf, by its path <dir>/CG_GROUP/<name> below a
+ * cgroup delegated to its user (v2 only): for stats and the freezer, which
+ * cannot find it below cg_root().  Returns 0, -EINVAL (no such path) or
+ * -EOPNOTSUPP (not on cgroup v2). */
+int cg_open_path(struct cgroup *cg, const char *leaf);
 /* Move pid into the cgroup (every hierarchy on v1). */
 int cg_attach(const struct cgroup *cg, pid_t pid);
 /* The directory whose freezer pauses the cgroup: v2 the leaf, v1 the leaf
@@ -130,6 +135,21 @@ const char *cg_freezer_dir(const struct cgroup *cg);
  * controllers cg_create enabled there (never one that was on before).  Safe
  * to call twice.  Returns 0 or the first -errno. */
 int cg_destroy(struct cgroup *cg);
+
+/* Rootless limits (cgroup v2 only).  A user may limit processes only in a
+ * cgroup delegated to them: the directory and its cgroup.procs and
+ * cgroup.subtree_control are theirs, as systemd makes a unit with
+ * Delegate=yes (a scope of the user's own manager: `systemd-run --user
+ * --scope -p Delegate=yes`).  The kernel lets a child cgroup have a
+ * controller only when its parent holds no process (the no-internal-process
+ * rule), so the caller moves itself into <dir>/CG_SUPERVISOR first; <dir>,
+ * returned in dir (PATH_MAX), is then the root to give cg_create.
+ * cg_delegated only checks; cg_enter_delegated checks and moves.
+ * -EOPNOTSUPP: not cgroup v2 (v1 cannot be delegated safely); -EACCES: the
+ * caller's cgroup is not delegated to them. */
+#define CG_SUPERVISOR "supervisor"
+int cg_delegated(char *dir, size_t size);
+int cg_enter_delegated(char *dir, size_t size);
 
 /* cg_create and cg_destroy serialise on a lock of the cgroup root and keep
  * what they enabled at a v2 root in <dir>/CG_RECORD_FILE, so a container

@@ -42,6 +42,7 @@ teardown_file() {
 teardown() {
 	stop_all_of "$RL"
 	stop_all_of "$RL_FLAT"
+	user_manager_stop "$RL"
 	[[ -z ${SERVER_PID:-} ]] || kill "$SERVER_PID" 2>/dev/null || true
 	netlab_down "rln$$"
 }
@@ -235,14 +236,119 @@ r1
 	rl run -d plain p1 -- sleep 600
 	run rl pause p1
 	assert_failure
-	assert_output --partial "a rootless container has no cgroup of its own to freeze"
+	assert_output --partial "a rootless container has a cgroup of its own to freeze only when it has limits"
 	rl stop p1
+	# limits need a cgroup delegated to the user: this machine's cgroups are
+	# v1, or (the stock VM) the user's systemd manager is not running here
 	run rl run --rm --cpus 1 plain lim1 -- true
 	assert_failure
-	assert_output --partial "rootless containers cannot have --cpus, --memory or --pids yet"
+	if [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; then
+		assert_output --partial "rootless limits need a cgroup delegated to you, and yours ("
+		assert_output --partial "is not: docker-lite asks your systemd user manager for one"
+	else
+		assert_output --partial "rootless limits need cgroup v2, which can be delegated to a user"
+	fi
 	assert [ ! -e "$(state_root_of "$RL")/.containers/lim1" ]
 	run rl ps
 	assert_output "No containers found"
+}
+
+# Rootless limits need what this project's machines lack: cgroup v2 and a
+# systemd whose user manager delegates a cgroup to its user (the stock VM).
+systemd_v2() { [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs && -d /run/systemd/system ]] && command -v loginctl >/dev/null; }
+
+# user_manager_start USER: USER's systemd manager, as a login starts it
+# (linger: without one); it listens on /run/user/UID/systemd/private
+user_manager_start() {
+	local uid i
+	uid=$(id -u "$1")
+	loginctl enable-linger "$1"
+	for ((i = 0; i < 600; i++)); do
+		[[ -S /run/user/$uid/systemd/private ]] && return 0
+		sleep 0.1
+	done
+	echo "# $1's user manager did not start: $(systemctl is-active "user@$uid.service")" >&3
+	return 1
+}
+
+# user_manager_stop USER: no linger, and the manager ended (waits for it)
+user_manager_stop() {
+	id "$1" >/dev/null 2>&1 && systemd_v2 || return 0
+	[[ -e /var/lib/systemd/linger/$1 ]] || return 0
+	loginctl disable-linger "$1"
+	systemctl stop "user@$(id -u "$1").service"
+}
+
+# the cgroup (its directory) process PID is in, on cgroup v2
+cgroup_of() { echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
+
+# the pids controller has refused a fork in cgroup DIR
+pids_refused() { [[ $(sed -n 's/^max //p' "$1/pids.events") -gt 0 ]]; }
+
+@test "rootless limits: in a scope the user's systemd delegates, --cpus, --memory and --pids hold, stats and pause work, stop leaves no cgroup; an undelegated controller is refused" {
+	systemd_v2 || skip "needs cgroup v2 and systemd, whose user manager delegates cgroups to users (this machine: $(stat -fc %T /sys/fs/cgroup) at /sys/fs/cgroup, $([[ -d /run/systemd/system ]] && echo systemd || echo 'no systemd'))"
+	user_manager_start "$RL"
+	hand_image "$RL" plain
+	local uid pid cg scope i delegated dev sys disk
+	uid=$(id -u "$RL")
+	# what the user's manager hands on (stock Debian 12: cpu memory pids)
+	delegated=" $(systemctl show -p DelegateControllers --value "user@$uid.service") "
+	[[ $delegated == *" memory "* && $delegated == *" pids "* ]] ||
+		skip "the user manager here delegates only:$delegated(memory and pids are needed)"
+	local cpus=()
+	[[ $delegated != *" cpu "* ]] || cpus=(--cpus 0.5)
+	# 30 sleepers asked for, 20 pids allowed: the kernel refuses the rest
+	# (perl's fork returns undef where sh would die)
+	rl run -d "${cpus[@]}" --memory 64M --pids 20 plain lim -- \
+		perl -e 'for (1 .. 30) { my $p = fork; if (defined $p && !$p) { sleep 600; exit } } sleep 600'
+	pid=$(rl_pid lim)
+	cg=$(cgroup_of "$pid")
+	# under the user's own manager, in a scope of its own, and the user's
+	assert_regex "$cg" "/user@$uid\.service/.+\.scope/docker-lite/lim\.[0-9a-f]{8}\$"
+	scope=${cg%/docker-lite/*}
+	assert_equal "$(stat -c %U "$cg")" "$RL"
+	assert_equal "$(cat "$cg/memory.max")" 67108864
+	assert_equal "$(cat "$cg/pids.max")" 20
+	((${#cpus[@]} == 0)) || assert_equal "$(cat "$cg/cpu.max")" "50000 100000"
+	for ((i = 0; i < 100; i++)); do
+		pids_refused "$cg" && break
+		sleep 0.1
+	done
+	pids_refused "$cg"
+	assert_equal "$(cat "$cg/pids.current")" 20
+	run rl stats --no-stream --format json lim
+	assert_success
+	assert_equal "$(jq -r '[.memory_limit, .pids, .pids_limit] | @tsv' <<<"$output")" "67108864	20	20"
+	rl pause lim
+	assert_equal "$(cat "$cg/cgroup.freeze")" 1
+	run rl ps
+	assert_line --regexp "^lim +plain +[0-9]+ +paused"
+	rl unpause lim
+	assert_equal "$(cat "$cg/cgroup.freeze")" 0
+	# an I/O limit needs io, which stock Debian 12 does not delegate: what
+	# the scope is not given is refused, by name, and nothing is made
+	dev=$(stat -c '%Hd:%Ld' "$(home_of "$RL")")
+	sys=$(readlink -f "/sys/dev/block/$dev")
+	[[ ! -e $sys/partition ]] || sys=${sys%/*}
+	disk=/dev/${sys##*/}
+	run rl run --rm --device-read-bps "$disk:1m" plain lim2 -- true
+	if [[ $delegated == *" io "* ]]; then
+		assert_success
+	else
+		assert_failure
+		assert_output --partial "a controller these limits need is not delegated to you"
+		assert_output --partial "Delegate=cpu cpuset io memory pids"
+		assert [ ! -e "$(state_root_of "$RL")/.containers/lim2" ]
+	fi
+	rl stop lim
+	# the scope ends with its last process, and systemd removes its cgroup
+	for ((i = 0; i < 100; i++)); do
+		[[ -d $scope ]] || break
+		sleep 0.1
+	done
+	assert [ ! -d "$scope" ]
+	assert_equal "$(live_processes_of "$RL" | grep -Ev "systemd|sd-pam" || true)" ""
+	user_manager_stop "$RL"
 }
 
 # in_lab TUN USER CMD...: the user's conductor.sh (as `as` runs it) in the

@@ -134,8 +134,9 @@ Rootless (run by an ordinary user, state in ~/.local/share/docker-lite): a
 user namespace too, whose root is you and whose other users are your
 subordinate ids (/etc/subuid, /etc/subgid); the root is mounted inside the
 container only (cp still reaches a running one); addnetwork goes through
-pasta (see 'conductor.sh addnetwork -h'); no --cpus, --memory, --pids,
-I/O limits, pause or peer.
+pasta (see 'conductor.sh addnetwork -h'); limits, stats and pause only
+on cgroup v2 with systemd, in a scope your user manager delegates to you
+(the controllers it delegates: Debian's are cpu, memory and pids); no peer.
 HELP
 }
 
@@ -257,7 +258,10 @@ remove_cgroups() {
 		# every cgroup= line names the same leaf (v1: one per hierarchy);
 		# any one still there means dl-run has something to remove
 		[[ $line == cgroup=* && -d ${line#cgroup=} ]] || continue
-		leaf=${line##*/}
+		# rootless, the whole path: the leaf is below the user's delegated
+		# cgroup, not the root's group (cgroup.h: cg_open_path)
+		leaf=${line#cgroup=}
+		((EUID)) || leaf=${leaf##*/}
 		break
 	done <"$state"
 	# it waits a while for the container's last processes to leave, and says
@@ -453,7 +457,8 @@ cmd_run() {
 	# rootless, the root is mounted inside the container only (userns.h)
 	((EUID)) || args+=(--live-root)
 	# a cgroup leaf for every container, limits or not: pause freezes it.
-	# Rootless, only with limits (which dl-run refuses: userns.h). Its name is
+	# Rootless, only with limits: below a cgroup delegated to the user, which
+	# dl-run asks the user's systemd for (cgroup.h: cg_enter_delegated). Its name is
 	# the container's tagged with the state root's (common/cgroup.h:
 	# cg_leaf_name), so containers of one name under two state roots (two test
 	# suites, a grader) never share a cgroup

@@ -181,14 +181,16 @@ container_status() {
 container_freezer() {
 	local leaf=${STATE[cgroup]:-}
 	if [[ -z $leaf ]] && ((EUID)); then
-		FREEZER_ERROR="a rootless container has no cgroup of its own to freeze (docker-lite does not use cgroups delegated to users yet): pause needs root"
+		FREEZER_ERROR="a rootless container has a cgroup of its own to freeze only when it has limits (run --cpus, --memory or --pids: a cgroup delegated to you); this one has none"
 		return 1
 	elif [[ -z $leaf ]]; then
 		FREEZER_ERROR="container '$1' has no cgroup (none could be made when it started)"
 		return 1
 	fi
 	# every cgroup= line names the same leaf, one per v1 hierarchy
-	FREEZER_ERROR=$("$HELPER_DIR/dl-run" "$2" "${leaf##*/}" 2>&1) && return 0
+	# rootless, the leaf's path below the user's delegated cgroup
+	((EUID)) || leaf=${leaf##*/}
+	FREEZER_ERROR=$("$HELPER_DIR/dl-run" "$2" "$leaf" 2>&1) && return 0
 	FREEZER_ERROR=${FREEZER_ERROR#*dl-run: }
 	return 1
 }

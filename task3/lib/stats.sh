@@ -37,7 +37,8 @@ stats_sample() {
 	for name; do
 		state_read "$CONTAINERDIR/$name/state"
 		leaf=${STATE[cgroup]:-}
-		leaf=${leaf##*/}
+		# rootless, the path below the user's delegated cgroup (dl-run --stats)
+		((EUID)) || leaf=${leaf##*/}
 		STATS_LEAF[$name]=$leaf
 		[[ -z $leaf ]] || leaves+=("$leaf")
 		veth=${STATE[veth]:-} rx=-1 tx=-1

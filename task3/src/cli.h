@@ -29,6 +29,7 @@ struct run_opts {
 	const char *cgroup_scope;                  /* --cgroup-scope: the leaf is cgroup_leaf, tagged */
 	char cgroup_leaf[NAME_MAX + 1];            /* cg_leaf_name(--cgroup, --cgroup-scope) */
 	struct cg_limits limits;
+	const char *cgroup_root; /* not an option: cg_root(), or rootless a cgroup delegated to the user */
 	const char *pidfile, *lock;
 	int detach;
 	const char *log; /* --detach: the output; foreground: a copy, relayed */

@@ -86,6 +86,13 @@ static int destroy_cgroup(struct cgroup *cg, const char *then)
 	}
 }
 
+/* NAME: a leaf below cg_root()'s group; rootless, a leaf's path below the
+ * cgroup delegated to the user (cgroup.h: cg_open_path). */
+static int open_leaf(struct cgroup *cg, const char *name)
+{
+	return name[0] == '/' ? cg_open_path(cg, name) : cg_open(cg, cg_root(), name);
+}
+
 /* --remove-cgroup NAME: what the monitor does when the container ends,
  * for stop to do when the monitor was killed.  Through common/cgroup.c, so
  * the group goes only when empty and, on v2, the root's controllers are put
@@ -93,7 +100,7 @@ static int destroy_cgroup(struct cgroup *cg, const char *then)
 static int remove_cgroup(const char *name)
 {
 	struct cgroup cg;
-	int rc = cg_open(&cg, cg_root(), name);
+	int rc = open_leaf(&cg, name);
 	if (rc)
 		die_err(rc, "cannot remove the cgroup %s/%s under %s", CG_GROUP, name, cg_root());
 	return destroy_cgroup(&cg, "") ? DL_EXIT_FAILURE : 0;
@@ -105,7 +112,7 @@ static int freeze(const char *name, int frozen)
 {
 	const char *what = frozen ? "freeze" : "thaw";
 	struct cgroup cg;
-	int rc = cg_open(&cg, cg_root(), name);
+	int rc = open_leaf(&cg, name);
 	if (rc)
 		die_err(rc, "cannot %s the cgroup %s/%s under %s", what, CG_GROUP, name, cg_root());
 	rc = freeze_cgroup(&cg, frozen, FREEZE_TIMEOUT_MS);
@@ -130,7 +137,7 @@ static int print_stats(int n, char **names)
 	for (int i = 0; i < n; i++) {
 		struct cgroup cg;
 		struct cg_usage u = { -1, -1, -1, -1, -1, -1, -1 };
-		int rc = cg_open(&cg, cg_root(), names[i]);
+		int rc = open_leaf(&cg, names[i]);
 		if (rc == -EINVAL)
 			die("invalid cgroup name '%s'", names[i]);
 		if (!rc)
@@ -380,6 +387,17 @@ static int limited(const struct cg_limits *l)
 	return l->cpu_quota_us || l->memory_bytes || l->pids_max || l->nio || l->io_weight;
 }
 
+/* The limits need controllers the user's cgroup does not offer. */
+static noreturn void not_delegated(const char *dir)
+{
+	char path[PATH_MAX], offered[256] = "";
+	if (path_join(path, sizeof(path), dir, "cgroup.controllers") == 0 &&
+	    read_file(path, offered, sizeof(offered)) >= 0)
+		offered[strcspn(offered, "\n")] = '\0';
+	die("a controller these limits need is not delegated to you: your cgroup %s offers \"%s\" (cgroup.controllers); an admin delegates more to every user with Delegate=cpu cpuset io memory pids in a drop-in for user@.service",
+	    dir, offered);
+}
+
 /* Start the container and wait for it; notify_fd >= 0 (--detach): tell
  * the caller once it runs, then keep waiting as the monitor. */
 static int run_container(const struct run_opts *o, struct output *out, int notify_fd)
@@ -390,14 +408,16 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 
 	mount_live_root(o);
 	if (o->cgroup) {
-		rc = cg_create(&cgroup, cg_root(), o->cgroup, &o->limits);
+		rc = cg_create(&cgroup, o->cgroup_root, o->cgroup, &o->limits);
 		if (rc && limited(&o->limits)) {
 			undo_start(o, NULL);
+			if (rc == -EOPNOTSUPP && o->rootless)
+				not_delegated(o->cgroup_root);
 			if (rc == -EOPNOTSUPP)
 				die("cannot create the cgroup %s/%s under %s: a controller these limits need is not there (v1: its hierarchy, e.g. blkio for I/O, must be mounted; v2: it must be in cgroup.controllers, e.g. io)",
-				    CG_GROUP, o->cgroup, cg_root());
+				    CG_GROUP, o->cgroup, o->cgroup_root);
 			die_err(rc, "cannot create the cgroup %s/%s under %s", CG_GROUP, o->cgroup,
-				cg_root());
+				o->cgroup_root);
 		}
 		/* no limits: a leaf only for pause; where cgroups cannot be made
 		 * (none mounted, not writable) the container runs without one, and
@@ -560,18 +580,95 @@ static int unshare_run(char **argv)
 	return userns_run(&ids, argv);
 }
 
+/* ---- rootless limits: a cgroup delegated to the user (cgroup.h) ---- */
+
+/* Set in the environment of our second start, inside the user's scope. */
+#define USER_SCOPE_ENV "DL_RUN_IN_USER_SCOPE"
+
+/* The user's systemd manager listens on <runtime dir>/systemd/private;
+ * systemd-run --user finds it through XDG_RUNTIME_DIR. */
+static int user_manager_runs(char *runtime, size_t size)
+{
+	const char *env = getenv("XDG_RUNTIME_DIR");
+	char sock[PATH_MAX];
+	if (env && *env)
+		snprintf(runtime, size, "%s", env);
+	else
+		snprintf(runtime, size, "/run/user/%u", (unsigned)geteuid());
+	return path_join(sock, sizeof(sock), runtime, "systemd/private") == 0 && access(sock, F_OK) == 0;
+}
+
+/* Limits need a cgroup delegated to the user.  When we are in none and the
+ * user's systemd manager runs, start again in a new scope of its own, which
+ * it delegates to the user: `systemd-run --user --scope -p Delegate=yes --
+ * dl-run ARGS` (podman asks for the same scope through D-Bus).  It replaces
+ * this process, so the caller still waits for the same PID.  Before the
+ * sealed copy (userns_seal_self): the scope needs our binary's path. */
+static void seek_user_cgroup(int argc, char **argv)
+{
+	char dir[PATH_MAX], runtime[PATH_MAX], self[PATH_MAX];
+	if (cg_delegated(dir, sizeof(dir)) != -EACCES || getenv(USER_SCOPE_ENV) ||
+	    !user_manager_runs(runtime, sizeof(runtime)))
+		return; /* enter_user_cgroup says why it cannot */
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return;
+	self[n] = '\0';
+	static const char *const scope[] = { "systemd-run", "--user", "--scope", "--quiet", "--collect",
+					     "-p",	   "Delegate=yes", "--" };
+	enum { NSCOPE = sizeof(scope) / sizeof(scope[0]) };
+	char **args = calloc((size_t)argc + NSCOPE + 1, sizeof(*args));
+	if (!args)
+		return;
+	memcpy(args, scope, sizeof(scope));
+	args[NSCOPE] = self;
+	memcpy(args + NSCOPE + 1, argv + 1, (size_t)argc * sizeof(*args)); /* with argv's NULL */
+	if (setenv(USER_SCOPE_ENV, "1", 1) == 0 && setenv("XDG_RUNTIME_DIR", runtime, 0) == 0)
+		execvp(args[0], args);
+	log_warn("cannot start systemd-run for a cgroup of your own: %s", strerror(errno));
+	unsetenv(USER_SCOPE_ENV);
+	free(args);
+}
+
+/* Into the supervisor cgroup of the delegated one, which then becomes the
+ * root of the container's (cgroup.h: cg_enter_delegated).  What the root
+ * enabled is recorded beside the container's state, not in root's /run. */
+static void enter_user_cgroup(struct run_opts *o)
+{
+	static char dir[PATH_MAX], record[PATH_MAX];
+	int rc = cg_enter_delegated(dir, sizeof(dir));
+	if (rc == -EOPNOTSUPP)
+		die("rootless limits need cgroup v2, which can be delegated to a user; this machine's cgroups (%s) are v1: run as root for limits",
+		    cg_root());
+	if (rc == -EACCES)
+		die("rootless limits need a cgroup delegated to you, and yours (%s) is not: docker-lite asks your systemd user manager for one (systemd-run --user --scope), and it is not running (log in, or: sudo loginctl enable-linger $USER); or run as root",
+		    dir);
+	if (rc)
+		die_err(rc, "cannot enter the cgroup delegated to you (%s)", dir);
+	if (!o->pidfile)
+		die("rootless limits need --pidfile: what the cgroup's root enabled is kept beside it");
+	snprintf(record, sizeof(record), "%s", o->pidfile);
+	char *slash = strrchr(record, '/');
+	if (slash)
+		*slash = '\0'; /* the state's directory */
+	cg_set_record_dir(slash ? record : ".");
+	o->cgroup_root = dir;
+}
+
 /* Started by an ordinary user: the container gets a user namespace whose
  * root is that user (userns.h).  What needs the host's root is refused
  * here, before anything is made. */
-static void start_rootless(struct run_opts *o, char **argv)
+static void start_rootless(struct run_opts *o, int argc, char **argv)
 {
+	if (o->cgroup)
+		seek_user_cgroup(argc, argv);
 	int rc = userns_seal_self(argv);
 	if (rc)
 		die_err(rc, "cannot run from a sealed copy of %s", argv[0]);
 	if (o->live_root)
 		die("--live-root needs root: a user cannot mount on the host (rootless, the root is mounted inside the container only)");
 	if (o->cgroup)
-		die("rootless containers cannot have --cpus, --memory or --pids yet: without root, limits need cgroup v2 controllers delegated to you (systemd's user slice), which docker-lite does not use yet; run as root for limits");
+		enter_user_cgroup(o);
 	o->rootless = 1;
 	userns_ids_of_caller(&o->ids);
 	if (!userns_has_ranges(&o->ids))
@@ -587,13 +684,13 @@ int main(int argc, char **argv)
 	 * a host directory) may reach the container or the monitor */
 	helper_start(argv[0]);
 	if (argc == 3 && strcmp(argv[1], "--remove-cgroup") == 0) {
-		if (geteuid() != 0)
-			die("must be run as root: removing cgroups needs it (try sudo)");
+		if (geteuid() != 0 && argv[2][0] != '/')
+			die("must be run as root: removing a cgroup of root's needs it (try sudo)");
 		return remove_cgroup(argv[2]);
 	}
 	if (argc == 3 && (strcmp(argv[1], "--freeze") == 0 || strcmp(argv[1], "--thaw") == 0)) {
-		if (geteuid() != 0)
-			die("must be run as root: freezing a cgroup needs it (try sudo)");
+		if (geteuid() != 0 && argv[2][0] != '/')
+			die("must be run as root: freezing a cgroup of root's needs it (try sudo)");
 		return freeze(argv[2], argv[1][2] == 'f');
 	}
 	if (argc == 3 && strcmp(argv[1], "--check-volume") == 0)
@@ -608,8 +705,9 @@ int main(int argc, char **argv)
 			       RUN_USAGE, err);
 	if (rc >= 0)
 		return rc;
+	o.cgroup_root = cg_root();
 	if (geteuid() != 0)
-		start_rootless(&o, argv);
+		start_rootless(&o, argc, argv);
 	signal(SIGPIPE, SIG_IGN); /* a vanished reader is an error return, not death */
 	return o.detach ? run_detached(&o) : run_foreground(&o);
 }

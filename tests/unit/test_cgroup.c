@@ -49,7 +49,8 @@ int __wrap_sys_statfs(const char *path, struct statfs *buf)
 	}
 	size_t n = strlen(root);
 	if (strncmp(path, root, n) == 0 && path[n] == '/') {
-		buf->f_type = v1_cpu_dir_ok ? CG_V1_MAGIC : CG_TMPFS_MAGIC;
+		/* v2: one tree, cgroup2 all the way down */
+		buf->f_type = root_fstype == CG_V2_MAGIC ? CG_V2_MAGIC : v1_cpu_dir_ok ? CG_V1_MAGIC : CG_TMPFS_MAGIC;
 		return access(path, F_OK) == 0 ? 0 : (errno = ENOENT, -1);
 	}
 	errno = ENOENT;
@@ -758,6 +759,33 @@ static void v1_without_the_freezer_hierarchy_runs_unpausable(void **state)
 	assert_int_equal(cg_destroy(&cg), 0);
 }
 
+/* A rootless container's leaf is below the cgroup delegated to its user:
+ * stats and pause find it by its path, which must end in the group and a
+ * leaf name, on v2 only. */
+static void a_rootless_leaf_is_opened_by_its_path(void **state)
+{
+	(void)state;
+	struct cgroup cg;
+	char scope[128], leaf[192];
+	snprintf(scope, sizeof(scope), "%s/user.scope", root);
+	assert_int_equal(mkdir(scope, 0755), 0);
+	root_fstype = CG_V2_MAGIC;
+	snprintf(leaf, sizeof(leaf), "%s/docker-lite/web.0123abcd", scope);
+	assert_int_equal(cg_open_path(&cg, leaf), 0);
+	assert_string_equal(cg.leaf[0], leaf);
+	assert_string_equal(cg_freezer_dir(&cg), leaf);
+	assert_string_equal(cg.root, scope);
+	snprintf(leaf, sizeof(leaf), "%s/other/web", scope);
+	assert_int_equal(cg_open_path(&cg, leaf), -EINVAL);
+	snprintf(leaf, sizeof(leaf), "%s/docker-lite/..", scope);
+	assert_int_equal(cg_open_path(&cg, leaf), -EINVAL);
+	assert_int_equal(cg_open_path(&cg, "docker-lite/web"), -EINVAL);
+	root_fstype = CG_TMPFS_MAGIC; /* v1: nothing is delegated */
+	snprintf(leaf, sizeof(leaf), "%s/docker-lite/web.0123abcd", scope);
+	assert_int_not_equal(cg_open_path(&cg, leaf), 0);
+	rmdir(scope);
+}
+
 static void names_cannot_escape_the_group(void **state)
 {
 	(void)state;
@@ -888,6 +916,7 @@ int main(void)
 		cmocka_unit_test(v1_io_limits_write_blkio_throttle_files),
 		cmocka_unit_test(v1_without_the_freezer_hierarchy_runs_unpausable),
 		cmocka_unit_test(names_cannot_escape_the_group),
+		cmocka_unit_test(a_rootless_leaf_is_opened_by_its_path),
 		cmocka_unit_test(leaf_paths_are_hierarchy_group_name),
 		cmocka_unit_test(the_root_follows_dl_cgroup_root),
 		cmocka_unit_test(leaf_names_are_name_dot_tag_of_the_scope),
