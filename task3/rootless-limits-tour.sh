@@ -14,13 +14,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/../common/common.sh"
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LEARNER=learner
 
-# as learner, in their home, with a login's plain environment and their
-# copy of the tool
+# as learner, in their home, with a login's plain environment (with the
+# runtime directory a login sets, where their systemd manager listens) and
+# their copy of the tool
 as_learner() {
 	local home
 	home=$(getent passwd "$LEARNER" | cut -d: -f6)
 	setpriv --reuid "$LEARNER" --regid "$LEARNER" --init-groups \
 		env -C "$home" -i HOME="$home" USER="$LEARNER" LOGNAME="$LEARNER" STOP_TIMEOUT=2 \
+		XDG_RUNTIME_DIR="/run/user/$(id -u "$LEARNER")" \
 		PATH="$home/docker-lite/task3:/usr/sbin:/usr/bin:/bin" "$@"
 }
 
@@ -62,12 +64,11 @@ main() {
 		echo base=debian-bookworm >~/.local/share/docker-lite/.images/demo/image'
 	loginctl enable-linger "$LEARNER"
 	wait_until 300 manager_listens || die "learner's systemd manager did not start"
-	step 'conductor.sh run -d --memory 64M --pids 20 demo lim -- sleep 600'
+	step 'conductor.sh run -d --cpus 0.5 --memory 64M --pids 20 demo lim -- sleep 600'
 	step 'cat /proc/$(conductor.sh inspect -f pid lim)/cgroup'
-	step 'cd /sys/fs/cgroup$(cut -d: -f3 /proc/$(conductor.sh inspect -f pid lim)/cgroup); stat -c "%U %n" . memory.max; cat memory.max pids.max; cat ../../cgroup.controllers'
-	step 'conductor.sh stats --no-stream lim | cut -c1-80'
-	step 'conductor.sh pause lim; conductor.sh ps; conductor.sh unpause lim'
-	step 'conductor.sh run --rm --cpus 1 demo box -- true'
+	step 'cd /sys/fs/cgroup$(cut -d: -f3 /proc/$(conductor.sh inspect -f pid lim)/cgroup); stat -c "%U %n" . memory.max; cat cpu.max memory.max pids.max ../../cgroup.controllers; wc -l <../../cgroup.procs; wc -l <../../supervisor/cgroup.procs'
+	step 'conductor.sh stats --no-stream --format json lim | jq -c "{memory_limit, pids, pids_limit}"'
+	step 'conductor.sh pause lim; conductor.sh inspect -f status lim; conductor.sh unpause lim'
 	step 'conductor.sh stop lim'
 }
 

@@ -105,6 +105,13 @@ uplink_ip() {
 	refute_line --partial '# skip'
 }
 
+@test "lessons: task 3's rootless limits session (systemd's delegated cgroup) is what this machine prints" {
+	run "$DL_REPO/scripts/check-lessons" --machine cgroup2 "$DL_REPO/task3/README.md"
+	assert_success
+	assert_line --regexp '^ok - task3/README\.md:[0-9]+: sudo env CONDUCTOR_BASE_CACHE=[^ ]+ task3/rootless-limits-tour\.sh$'
+	refute_line --partial '# skip'
+}
+
 @test "AppArmor: the kernel logged no denial during the whole run" {
 	run bash -c "dmesg | grep 'apparmor=\"DENIED\"'"
 	assert_output ""

@@ -84,11 +84,13 @@ int limits_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *er
 "              [--no-harden] [--tty [--interactive]]\n"         \
 	"              [--live-root] [--on-exit WORD]...\n"                              \
 	"              -- COMMAND [ARG]...\n"                  \
-	"       dl-run --remove-cgroup NAME   (what the monitor does at the end, for stop)\n" \
-	"       dl-run --freeze NAME | --thaw NAME   (pause, unpause: the cgroup's freezer)\n" \
+	"       dl-run --remove-cgroup LEAF   (what the monitor does at the end, for stop)\n" \
+	"       dl-run --freeze LEAF | --thaw LEAF   (pause, unpause: the cgroup's freezer)\n" \
 	"       dl-run --check-volume SPEC   (a valid --volume? for conductor.sh run -v)\n" \
 	"       dl-run --check-limits [--rootfs DIR] LIMIT-OPTION...   (valid limits? for run)\n" \
-	"       dl-run --stats NAME...   (what the containers of these cgroup leaves use)\n"
+	"       dl-run --stats LEAF...   (what the containers of these cgroup leaves use)\n" \
+	"       (LEAF: a leaf's name in docker-lite's group; rootless, its path below the\n" \
+	"       cgroup delegated to the user)\n"
 #define EXEC_USAGE                                                                              \
 	"usage: dl-exec --pid PID --starttime T [--workdir DIR] [--user SPEC] [--env K=V]...\n" \
 	"               [--no-harden] [--tty [--interactive]] -- COMMAND [ARG]...\n"
