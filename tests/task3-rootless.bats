@@ -282,6 +282,18 @@ user_manager_stop() {
 # the cgroup (its directory) process PID is in, on cgroup v2
 cgroup_of() { echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
 
+# one of the perl processes in cgroup DIR that a perl forked (not the
+# command itself, whose end would end the container)
+forked_perl_in() {
+	local p
+	while read -r p; do
+		[[ $(ps -o comm= -p "$p") == perl && $(ps -o comm= -p "$(ps -o ppid= -p "$p" | tr -d " ")") == perl ]] || continue
+		echo "$p"
+		return 0
+	done <"$1/cgroup.procs"
+	return 1
+}
+
 # the pids controller has refused a fork in cgroup DIR
 pids_refused() { [[ $(sed -n 's/^max //p' "$1/pids.events") -gt 0 ]]; }
 
@@ -316,6 +328,12 @@ pids_refused() { [[ $(sed -n 's/^max //p' "$1/pids.events") -gt 0 ]]; }
 	done
 	pids_refused "$cg"
 	assert_equal "$(cat "$cg/pids.current")" 20
+	# exec's command joins the leaf too (from a scope of the user's own);
+	# the leaf is full, so one process leaves first
+	kill "$(forked_perl_in "$cg")"
+	run rl exec lim cat /proc/self/cgroup
+	assert_success
+	assert_output "0::${cg#/sys/fs/cgroup}"
 	run rl stats --no-stream --format json lim
 	assert_success
 	assert_equal "$(jq -r '[.memory_limit, .pids, .pids_limit] | @tsv' <<<"$output")" "67108864	20	20"

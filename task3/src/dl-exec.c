@@ -24,6 +24,7 @@
 #include "caps.h"
 #include "cgjoin.h"
 #include "cgroup.h"
+#include "userns.h"
 #include "cli.h"
 #include "env.h"
 #include "err.h"
@@ -88,7 +89,9 @@ static void open_cgroups(struct target *t)
 	if (n < 0 || cg_detect(cg_root(), &mode))
 		return; /* no cgroups to join */
 	text[n] = '\0';
-	int count = cgjoin_paths(text, cg_root(), mode == CG_MODE_V2, paths, CGJOIN_MAX);
+	/* rootless, the container's leaf is below a cgroup delegated to its user */
+	int flags = (mode == CG_MODE_V2 ? CGJOIN_V2 : 0) | (geteuid() != 0 ? CGJOIN_NESTED : 0);
+	int count = cgjoin_paths(text, cg_root(), flags, paths, CGJOIN_MAX);
 	if (count < 0)
 		die_err(count, "cannot read the container's cgroups from /proc/%d/cgroup", (int)t->pid);
 	for (int i = 0; i < count; i++) {
@@ -202,6 +205,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	open_target(&t, &o);
+	/* rootless, into a container's leaf only from a cgroup of the user's
+	 * own (the kernel checks cgroup.procs of the two cgroups' common
+	 * ancestor): a scope of the user's manager, like the container's */
+	char own[PATH_MAX];
+	if (t.ncg && geteuid() != 0 && cg_delegated(own, sizeof(own)) == -EACCES)
+		userns_rerun_in_user_scope(argc, argv);
 	/* BEGIN SOLUTION: join the namespaces of process t.pid: ns_join_pid() with JOINED_NAMESPACES (common/ns.h) */
 	if ((rc = ns_join_pid(t.pid, joined)))
 		die_err(rc, "cannot join the namespaces of process %d", (int)t.pid);

@@ -214,3 +214,44 @@ int userns_seal_self(char **argv)
 		close(copy);
 	return rc;
 }
+
+/* Set in the environment of the second start, inside the user's scope. */
+#define USER_SCOPE_ENV "DL_IN_USER_SCOPE"
+
+/* The user's systemd manager listens on <runtime dir>/systemd/private;
+ * systemd-run --user finds it through XDG_RUNTIME_DIR. */
+static int user_manager_runs(char *runtime, size_t size)
+{
+	const char *env = getenv("XDG_RUNTIME_DIR");
+	char sock[PATH_MAX];
+	if (env && *env)
+		snprintf(runtime, size, "%s", env);
+	else
+		snprintf(runtime, size, "/run/user/%u", (unsigned)geteuid());
+	return path_join(sock, sizeof(sock), runtime, "systemd/private") == 0 && access(sock, F_OK) == 0;
+}
+
+void userns_rerun_in_user_scope(int argc, char **argv)
+{
+	char runtime[PATH_MAX], self[PATH_MAX];
+	if (getenv(USER_SCOPE_ENV) || !user_manager_runs(runtime, sizeof(runtime)))
+		return;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return;
+	self[n] = '\0';
+	static const char *const scope[] = { "systemd-run", "--user", "--scope", "--quiet", "--collect",
+					     "-p",	   "Delegate=yes", "--" };
+	enum { NSCOPE = sizeof(scope) / sizeof(scope[0]) };
+	char **args = calloc((size_t)argc + NSCOPE + 1, sizeof(*args));
+	if (!args)
+		return;
+	memcpy(args, scope, sizeof(scope));
+	args[NSCOPE] = self;
+	memcpy(args + NSCOPE + 1, argv + 1, (size_t)argc * sizeof(*args)); /* with argv's NULL */
+	if (setenv(USER_SCOPE_ENV, "1", 1) == 0 && setenv("XDG_RUNTIME_DIR", runtime, 0) == 0)
+		execvp(args[0], args);
+	log_warn("cannot start systemd-run for a cgroup of your own: %s", strerror(errno));
+	unsetenv(USER_SCOPE_ENV);
+	free(args);
+}

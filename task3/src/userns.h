@@ -56,5 +56,14 @@ int userns_run(const struct userns_ids *ids, char *const argv[]);
 int userns_seal_self(char **argv);
 /* The one warning of a map without ranges: what will not work. */
 void userns_warn_single(const struct userns_ids *ids);
+/* Rootless limits (cgroup.h: cg_enter_delegated) need a cgroup delegated to
+ * the user, and dl-exec's move of its command into a container's leaf
+ * needs a cgroup of the user's above both.  When the user's systemd
+ * manager runs, this process starts again (exec: the same PID, so its
+ * caller still waits for it) in a new scope of that manager, which it
+ * delegates to the user: `systemd-run --user --scope -p Delegate=yes --
+ * ARGV` (podman asks for the same scope over D-Bus).  Returns only when it
+ * cannot: no manager, no systemd-run, or this is the second start. */
+void userns_rerun_in_user_scope(int argc, char **argv);
 
 #endif

@@ -505,6 +505,15 @@ static void cgjoin_finds_only_docker_lite_groups(void **state)
 	assert_int_equal(cgjoin_paths("1:pids:/docker-lite/\n", "/r", 0, paths, CGJOIN_MAX), 0);
 	assert_int_equal(cgjoin_paths("garbage\n", "/r", 0, paths, CGJOIN_MAX), -EINVAL);
 	assert_int_equal(cgjoin_paths("", "/r", 0, paths, CGJOIN_MAX), 0);
+	/* rootless: the group below a cgroup delegated to the user, v2 only */
+	const char *nested = "0::/user.slice/u@1.service/run-r1.scope/docker-lite/h4.ab\n";
+	assert_int_equal(cgjoin_paths(nested, "/sys/fs/cgroup", CGJOIN_V2, paths, CGJOIN_MAX), 0);
+	assert_int_equal(cgjoin_paths(nested, "/sys/fs/cgroup", CGJOIN_V2 | CGJOIN_NESTED, paths, CGJOIN_MAX), 1);
+	assert_string_equal(paths[0], "/sys/fs/cgroup/user.slice/u@1.service/run-r1.scope/docker-lite/h4.ab/cgroup.procs");
+	assert_int_equal(cgjoin_paths("0::/a/docker-lite/x/docker-lite/h4.ab/sub\n", "/r", CGJOIN_V2 | CGJOIN_NESTED,
+				      paths, CGJOIN_MAX),
+			 0);
+	assert_int_equal(cgjoin_paths("1:pids:/a/docker-lite/h4.ab\n", "/r", CGJOIN_NESTED, paths, CGJOIN_MAX), 0);
 }
 
 /* ---- signals ---------------------------------------------------------------- */
