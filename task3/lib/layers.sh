@@ -22,7 +22,7 @@ layers_lowerdir() {
 	local base=$1 i dirs=()
 	shift
 	local keys=("$@")
-	# BEGIN SOLUTION: set LOWERDIR: the layers' diff directories topmost first, the base last, joined with ":" (overlayfs lowerdir)
+	# BEGIN SOLUTION 3.1: set LOWERDIR: the layers' diff directories topmost first, the base last, joined with ":" (overlayfs lowerdir)
 	for ((i = ${#keys[@]} - 1; i >= 0; i--)); do
 		dirs+=("$LAYERDIR/${keys[i]}/diff")
 	done
