@@ -8,6 +8,8 @@
 # for everything that needs system calls. Each command lives in lib/:
 #   images.sh      build, images, rmi, rmcache
 #   containers.sh  run, ps, stop (rm)
+#   layers.sh      an image's layers as an overlay's lowerdir (run, build, save)
+#   wait.sh        bounded waits for a process to end (stop)
 #   exec.sh        exec
 #   pause.sh       pause, unpause
 #   cp.sh          cp
@@ -34,43 +36,38 @@ source "$CONDUCTOR_DIR/lib/state.sh"
 # shellcheck disable=SC2034 # used by lib/*.sh: the C helpers dl-run and dl-exec
 HELPER_DIR=$CONDUCTOR_DIR/bin
 
-# The libs a command needs: its own and those it calls into. Only these are
-# sourced, because parsing all of lib/ (~1,400 lines) on every call costs
-# more than the rest of a quick command such as exec.
-libs_of() {
+# The lib of a command: only it is sourced (parsing all of lib/, ~4,500
+# lines, on every call would cost more than the rest of a quick command
+# such as exec). A lib sources the libs it uses itself, at its top, each
+# guarded so it is read once (e.g. layers.sh, by containers.sh and
+# images.sh); network.sh is read by stop only for a container with a
+# network, oci.sh by build only for FROM oci-archive:.
+lib_of() {
 	case $1 in
-	# images.sh's RUN steps use containers.sh's layers_lowerdir
-	build) LIBS=(containers imageconfig images oci) ;;
-	images | rmi | rmcache) LIBS=(containers imageconfig images) ;;
-	run | ps) LIBS=(containers imageconfig) ;;
-	# an image record (images.sh), its layers (containers.sh)
-	save | load | import) LIBS=(containers imageconfig images oci) ;;
-	export) LIBS=(oci) ;;
-	exec) LIBS=(imageconfig exec) ;;
-	pause | unpause) LIBS=(pause) ;;
-	stats) LIBS=(stats) ;;
-	cp) LIBS=(cp) ;;
-	inspect) LIBS=(imageconfig inspect) ;;
-	logs) LIBS=(logs) ;;
-	# stop undoes the container's network (network.sh's network_cleanup);
-	# so does run --rm, which loads network.sh itself (run_rm_prepare)
-	stop | rm) LIBS=(containers network) ;;
-	addnetwork | peer) LIBS=(network) ;;
-	*) LIBS=() ;;
+	build | images | rmi | rmcache) LIB="images" ;;
+	run | ps | stop | rm) LIB="containers" ;;
+	save | load | import | export) LIB="oci" ;;
+	exec) LIB="exec" ;;
+	pause | unpause) LIB="pause" ;;
+	stats) LIB="stats" ;;
+	cp) LIB="cp" ;;
+	inspect) LIB="inspect" ;;
+	logs) LIB="logs" ;;
+	addnetwork | peer) LIB="network" ;;
+	*) LIB="" ;;
 	esac
 }
 
 # "help CMD" needs the lib of CMD, for its help_CMD function
 case ${1:-} in
-help | -h | --help) libs_of "${2:-}" ;;
-*) libs_of "${1:-}" ;;
+help | -h | --help) lib_of "${2:-}" ;;
+*) lib_of "${1:-}" ;;
 esac
-for lib in "${LIBS[@]}"; do
-	if [[ -f $CONDUCTOR_DIR/lib/$lib.sh ]]; then
-		# shellcheck source=/dev/null
-		source "$CONDUCTOR_DIR/lib/$lib.sh"
-	fi
-done
+if [[ -n $LIB ]]; then
+	# shellcheck source=/dev/null
+	source "$CONDUCTOR_DIR/lib/$LIB.sh"
+fi
+unset LIB
 
 usage() {
 	cat <<USAGE

@@ -47,6 +47,16 @@
 # Processes are never found by grepping ps: the init's PID and start time
 # are in the state, and a PID only counts when its start time still matches.
 
+# What this lib uses of others (each is sourced once: a guard at its top).
+# network.sh is not among them: it is read only by a stop of a container
+# that has a network (network_of), so run and most stops never parse it.
+# shellcheck source=imageconfig.sh
+source "$CONDUCTOR_DIR/lib/imageconfig.sh"
+# shellcheck source=layers.sh
+source "$CONDUCTOR_DIR/lib/layers.sh"
+# shellcheck source=wait.sh
+source "$CONDUCTOR_DIR/lib/wait.sh"
+
 # Seconds `stop` waits after SIGTERM before it kills the whole container.
 STOP_TIMEOUT=${STOP_TIMEOUT:-5}
 
@@ -176,70 +186,6 @@ takes no signal (on cgroup v1 not even SIGKILL) until it is thawed.
 HELP
 }
 
-# ---- images to overlay layers ----------------------------------------------
-
-# layers_lowerdir BASE [KEY...]: set LOWERDIR to the overlay lowerdir for a
-# base rootfs and layers given bottom to top (as an image file lists them).
-# overlayfs wants them TOPMOST FIRST: the leftmost directory shadows the
-# ones after it, base last. The original got this backwards, so the base hid
-# every change a layer made. (images.sh uses it for its RUN steps too.)
-# The result is set, not printed: $(layers_lowerdir ...) would fork.
-layers_lowerdir() {
-	local base=$1 i dirs=()
-	shift
-	local keys=("$@")
-	# BEGIN SOLUTION: set LOWERDIR: the layers' diff directories topmost first, the base last, joined with ":" (overlayfs lowerdir)
-	for ((i = ${#keys[@]} - 1; i >= 0; i--)); do
-		dirs+=("$LAYERDIR/${keys[i]}/diff")
-	done
-	dirs+=("$BASEDIR/$base")
-	local IFS=:
-	LOWERDIR="${dirs[*]}"
-	# END SOLUTION
-}
-
-# image_lowerdirs IMAGE: set LOWERDIR to the lowerdir of an image, after
-# checking that its base and every layer exist (and that their names cannot
-# point elsewhere).
-image_lowerdirs() {
-	local base key keys=()
-	state_read "$IMAGEDIR/$1/image"
-	base=${STATE[base]:-}
-	[[ $base =~ ^[a-z0-9]+-[a-z0-9._]+$ && -d $BASEDIR/$base ]] ||
-		die "image '$1' needs the base '$base', which is missing: rebuild it with 'conductor.sh build $1'"
-	read -r -a keys <<<"${STATE[layers]:-}"
-	for key in "${keys[@]}"; do
-		[[ $key =~ ^[A-Za-z0-9_-][A-Za-z0-9_.-]*$ && -d $LAYERDIR/$key/diff ]] ||
-			die "image '$1' needs the layer '$key', which is missing: rebuild it with 'conductor.sh build $1'"
-	done
-	layers_lowerdir "$base" "${keys[@]}"
-}
-
-# ---- bounded waits -------------------------------------------------------------
-
-# A wait polls: check, pause, check again, until a deadline. The pause grows
-# from 1 ms to 50 ms: a container usually ends a few ms after its signal, so
-# the original's fixed 100 ms pause made nearly every stop wait ~100 ms for
-# nothing, while a long wait (a command that ignores SIGTERM) still costs
-# only a few sleeps a second. Times are $EPOCHREALTIME in microseconds
-# (its decimal point removed, whatever the locale), so no process is run
-# to read the clock.
-
-# wait_start SECONDS: begin a wait of at most SECONDS.
-wait_start() {
-	WAIT_UNTIL=$((${EPOCHREALTIME//[!0-9]/} + $1 * 1000000))
-	WAIT_PAUSE_MS=1
-}
-
-# wait_pause: pause before the next check; fails once the time is up.
-wait_pause() {
-	local secs
-	((${EPOCHREALTIME//[!0-9]/} < WAIT_UNTIL)) || return 1
-	printf -v secs '0.%03d' "$WAIT_PAUSE_MS"
-	sleep "$secs"
-	WAIT_PAUSE_MS=$((WAIT_PAUSE_MS >= 25 ? 50 : WAIT_PAUSE_MS * 2))
-}
-
 # ---- removing a container -----------------------------------------------------
 
 # Remove the container's cgroup if it outlived its monitor. bin/dl-run is
@@ -267,15 +213,6 @@ remove_cgroups() {
 	# it waits a while for the container's last processes to leave, and says
 	# why when they do not
 	[[ -z $leaf ]] || "$HELPER_DIR/dl-run" --remove-cgroup "$leaf" || true
-}
-
-# Wait up to $3 seconds for the init to end.
-wait_init_gone() {
-	local pid=$1 start=$2
-	wait_start "$3"
-	while init_alive "$pid" "$start"; do
-		wait_pause || return 1
-	done
 }
 
 # End a container: SIGTERM to its init, which passes it on to the command;
@@ -517,8 +454,7 @@ run_flags() {
 
 # ---- run --rm ---------------------------------------------------------------
 
-# run --rm: what `stop` undoes includes the network (network.sh), which
-# run does not load otherwise (libs_of in conductor.sh). With -d, the
+# run --rm: the container is removed as `stop` removes it. With -d, the
 # container ends while nobody waits for it here: the simplest correct
 # remover is the one process that sees the end, dl-run's monitor. It
 # records the exit code, then replaces itself with "conductor.sh stop
@@ -532,16 +468,11 @@ run_rm_prepare() {
 }
 
 # remove_now NAME: a foreground run --rm is over: remove the container.
-# network.sh is read only when it has a network (addnetwork from another
-# shell while it ran); there is no monitor to tell it is stopping (dl-run,
-# the monitor, has returned).
+# There is no monitor to tell it is stopping (dl-run, the monitor, has
+# returned).
 remove_now() {
 	lock_acquire "$LOCKFILE"
 	if container_exists "$1"; then
-		state_read "$CONTAINERDIR/$1/state"
-		# shellcheck source=network.sh
-		[[ -z ${STATE[veth]:-}${STATE[netpid]:-} ]] || declare -F network_cleanup >/dev/null ||
-			source "$CONDUCTOR_DIR/lib/network.sh"
 		remove_container "$1" 0 1
 	fi
 	lock_release
@@ -634,6 +565,8 @@ remove_container() {
 	local name=$1 from_monitor=$2 ended=${3:-0} dir=$CONTAINERDIR/$1 state=$CONTAINERDIR/$1/state
 	# read before "stopping" replaces the status: was it paused?
 	state_read "$state"
+	# its network (addnetwork, maybe from another shell while it ran)
+	local net=${STATE[veth]:-}${STATE[netpid]:-}
 	# tells dl-run (the monitor of a detached container) that the exit code
 	# is not wanted: it ends as soon as the init has, without the lock we hold
 	[[ ! -f $state ]] || ((ended)) || state_set "$state" status stopping
@@ -656,9 +589,18 @@ remove_container() {
 	((from_monitor)) || wait_init_gone "$parent" "$parentstart" 5 ||
 		warn "dl-run (PID $parent) of $name is still running"
 	[[ ! -f $state ]] || remove_cgroups "$state"
-	if declare -F network_cleanup >/dev/null; then
-		network_cleanup "$name"
-	fi
+	network_of "$name" "$net"
 	# unmounts the container's root on the host before deleting anything
 	remove_tree "$dir"
+}
+
+# network_of NAME NET: undo the container's network, if it has one (NET:
+# its veth or pasta PID, as the state had them before stop began). Without
+# either, network_cleanup has nothing to undo (see there), so network.sh
+# (~900 lines) is only parsed for a container that has a network.
+network_of() {
+	[[ -n $2 ]] || return 0
+	# shellcheck source=network.sh
+	source "$CONDUCTOR_DIR/lib/network.sh"
+	network_cleanup "$1"
 }

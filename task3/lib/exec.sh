@@ -6,6 +6,10 @@
 # was a tenth of its time. What it needs from the state (container_exists,
 # container_alive) is in state.sh; the work is bin/dl-exec's.
 
+# what it uses of other libs: -e, -w and -u, and the state's env (imageconfig.sh)
+# shellcheck source=imageconfig.sh
+source "$CONDUCTOR_DIR/lib/imageconfig.sh"
+
 help_exec() {
 	cat <<'HELP'
 Usage: conductor.sh exec [-t|--tty] [-i|--interactive] [-e KEY[=VALUE]]...

@@ -17,6 +17,10 @@
 # what printf %q made. run copies the container's environment, working
 # directory and user into its state the same way, for exec.
 
+# Sourced once, by the libs of the commands that use it (see conductor.sh).
+[[ -z ${DL_LIB_IMAGECONFIG:-} ]] || return 0
+DL_LIB_IMAGECONFIG=1
+
 # check_env_key KEY WHERE: KEY is a name a shell can use ([A-Za-z_][A-Za-z0-9_]*).
 # Checked here, before anything is made, so a bad key is one clear line
 # naming where it came from; dl-run and dl-exec check again (env.c).
@@ -90,16 +94,18 @@ quoted() {
 #   ENTRYPOINT shell form  /bin/sh -c "line": CMD and ARG... are ignored
 #   no ENTRYPOINT          ARG... if any, else CMD, else /bin/bash
 image_command() {
-	local entry=() cmd=()
+	# (args, not cmd: shellcheck, following this lib from images.sh, takes
+	# a local's name as one variable across files, and cmd is a string there)
+	local entry=() args=()
 	words_of "${STATE[entrypoint]:-}"
 	entry=("${WORDS[@]}")
 	words_of "${STATE[cmd]:-}"
-	cmd=("${WORDS[@]}")
-	(($# == 0)) || cmd=("$@")
+	args=("${WORDS[@]}")
+	(($# == 0)) || args=("$@")
 	if ((${#entry[@]})) && [[ ${STATE[entrypoint_form]:-} == shell ]]; then
 		COMMAND=("${entry[@]}")
 	else
-		COMMAND=("${entry[@]}" "${cmd[@]}")
+		COMMAND=("${entry[@]}" "${args[@]}")
 	fi
 	((${#COMMAND[@]})) || COMMAND=(/bin/bash)
 }

@@ -21,6 +21,16 @@
 # A killed build leaves a ".tmp-*" directory, which the next build (or
 # rmcache) removes; the cache itself is never poisoned.
 
+# Sourced once (oci.sh, for save, load and import, uses the image store):
+# a guard, then what this lib uses of others. oci.sh is sourced by build
+# itself, and only for FROM oci-archive: (see cmd_build).
+[[ -z ${DL_LIB_IMAGES:-} ]] || return 0
+DL_LIB_IMAGES=1
+# shellcheck source=imageconfig.sh
+source "$CONDUCTOR_DIR/lib/imageconfig.sh"
+# shellcheck source=layers.sh
+source "$CONDUCTOR_DIR/lib/layers.sh"
+
 help_build() {
 	cat <<'HELP'
 Usage: conductor.sh build <image> [Conductorfile]
@@ -606,6 +616,10 @@ cmd_build() {
 		# from its manifest's digest: what is in it, not where it is
 		# shellcheck disable=SC2034 # the prefix of oci.sh's refusals
 		LOAD_WHAT="$label:${STEP_LINE[0]}: FROM ${STEP_ARG[0]}"
+		# oci.sh sources this file (its guard ends that loop; shellcheck,
+		# following both, would not end: it checks oci.sh on its own)
+		# shellcheck source=/dev/null
+		source "$CONDUCTOR_DIR/lib/oci.sh"
 		oci_import "$OCI_FROM" ""
 		base=$OCI_BASE layers=("${OCI_KEYS[@]}")
 		key=$(layer_key "FROM oci-archive $OCI_MANIFEST" "")
@@ -748,6 +762,7 @@ cmd_images() {
 		read -r -a keys <<<"${STATE[layers]:-}"
 		nlayers=${#keys[@]}
 		# what 'run <image> <name>' runs, by CMD and ENTRYPOINT
+		# shellcheck disable=SC2119 # no arguments: what the image runs by itself
 		image_command
 		rows+=("$name" "${size:-?}" "$nlayers" "$(format_time "${STATE[created]:-0}")" "${COMMAND[*]}")
 	done

@@ -8,6 +8,11 @@
 # Read from the state file and /proc only, with no lock: state files are
 # replaced whole by a rename, so a reader never sees half of one.
 
+# what it uses of other libs: an image's command and the state's printf %q
+# words (imageconfig.sh)
+# shellcheck source=imageconfig.sh
+source "$CONDUCTOR_DIR/lib/imageconfig.sh"
+
 # The fields, in the order they are printed (help_inspect describes them).
 INSPECT_FIELDS=(name image status pid starttime exit_code created command hostname rootfs log
 	ip gateway veth ports internet peers limits volumes cgroups monitor_pid)
@@ -238,6 +243,7 @@ image_collect() {
 	put_words cmd "${STATE[cmd]:-}"
 	read -r -a words <<<"${STATE[expose]:-}"
 	put_list expose "${words[@]}"
+	# shellcheck disable=SC2119 # no arguments: what the image runs by itself
 	image_command
 	put_list command "${COMMAND[@]}"
 }

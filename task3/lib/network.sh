@@ -15,6 +15,13 @@
 #   nat    DL-PRE  (from PREROUTING and OUTPUT, for local destinations)  DNAT
 #   nat    DL-POST (from POSTROUTING)  MASQUERADE
 
+# Sourced once: conductor.sh sources it for addnetwork and peer, and
+# containers.sh for a stop of a container with a network.
+[[ -z ${DL_LIB_NETWORK:-} ]] || return 0
+DL_LIB_NETWORK=1
+# shellcheck source=wait.sh
+source "$CONDUCTOR_DIR/lib/wait.sh"
+
 NET_CHAIN_FWD=DL-FWD
 NET_CHAIN_PRE=DL-PRE
 NET_CHAIN_POST=DL-POST
@@ -830,13 +837,14 @@ hosts_entry() {
 
 # ---- stop hook -----------------------------------------------------------
 
-# Called by `stop` (under the lock) before the state goes: remove exactly
-# this container's rules, its veth, its peers' routes to it, and our chains
+# Called by `stop` (under the lock) before the state goes, for a container
+# with a veth or a pasta (containers.sh: network_of): remove exactly this
+# container's rules, its veth, its peers' routes to it, and our chains
 # when they are no longer used.
 #
-# Every stop, networked or not, also checks the chains and forwarding: a
-# killed addnetwork of another container may have left them on with no
-# rule. One iptables-save shows all of it; each table then takes one
+# Such a stop also checks the chains and forwarding: a killed addnetwork
+# of another container may have left them on with no rule. One
+# iptables-save shows all of it; each table then takes one
 # iptables-restore (this container's rules, and the chains if no rule of
 # ours is left), instead of an iptables process per question.
 network_cleanup() {

@@ -22,6 +22,18 @@
 # once (found by its digest), and a saved image loaded back reuses the
 # very base and layers it was saved from.
 
+# Sourced once (build sources it for FROM oci-archive:); then what this lib
+# uses of others: the image store (images.sh), image configurations
+# (imageconfig.sh), an image's layers (layers.sh).
+[[ -z ${DL_LIB_OCI:-} ]] || return 0
+DL_LIB_OCI=1
+# shellcheck source=images.sh
+source "$CONDUCTOR_DIR/lib/images.sh"
+# shellcheck source=imageconfig.sh
+source "$CONDUCTOR_DIR/lib/imageconfig.sh"
+# shellcheck source=layers.sh
+source "$CONDUCTOR_DIR/lib/layers.sh"
+
 OCI_MT_MANIFEST=application/vnd.oci.image.manifest.v1+json
 OCI_MT_CONFIG=application/vnd.oci.image.config.v1+json
 OCI_MT_LAYER=application/vnd.oci.image.layer.v1.tar+gzip
@@ -441,7 +453,7 @@ load_refuse() {
 
 # blob_path LAYOUT DIGEST: the verified blob of DIGEST into BLOB (each
 # blob's sha256 is computed once).
-declare -A BLOB_OK=()
+declare -gA BLOB_OK=()
 blob_path() {
 	[[ $2 =~ ^sha256:([0-9a-f]{64})$ ]] || load_refuse "'$(shown "$2")' is not a sha256 digest"
 	BLOB=$1/blobs/sha256/${BASH_REMATCH[1]}

@@ -7,7 +7,7 @@
 #include "fds.h"
 #include "fsutil.h"
 #include "init.h"
-#include "rootfs.h"
+#include "mounts.h"
 #include "syscalls.h"
 #include "tty.h"
 #include "user.h"
@@ -38,7 +38,7 @@ static void mount_volumes(const struct run_opts *o)
 }
 
 /* Rootless (userns.h): proc and sysfs are mounted into the root before
- * pivot_root (rootfs.h says why); device nodes and, with the host's
+ * pivot_root (mounts.h says why); device nodes and, with the host's
  * network, /sys are the host's, bound (struct host_nodes). */
 static void build_rootless(const struct run_opts *o)
 {

@@ -3,7 +3,7 @@
  *
  *   wait for 'g'     the parent has put us in the cgroup
  *   build            mounts, pivot_root, /proc, /sys, /dev, masks,
- *                    hostname, working directory (rootfs.h)
+ *                    hostname, working directory (mounts.h)
  *   --tty            a pty from the container's devpts: the master to
  *                    dl-run over tty_sock, the slave for the command
  *   send 'r'         ready; wait for 's' (the parent recorded us)

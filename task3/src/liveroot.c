@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "liveroot.h"
 #include "fsutil.h"
-#include "rootfs.h"
+#include "mounts.h"
 #include "syscalls.h"
 
 #include <errno.h>

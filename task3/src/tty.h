@@ -4,7 +4,7 @@
  * (/dev/pts/N) as if it were a terminal (line editing, Ctrl-C, window
  * size, job control all live in its line discipline); whoever holds the
  * "master" plays the keyboard and the screen.  The pty comes from the
- * container's own devpts instance (rootfs.c mounts it with newinstance),
+ * container's own devpts instance (mounts.c mounts it with newinstance),
  * so inside it is /dev/pts/0 and no host pty is visible.
  *
  * The master goes to the relay outside the container (dl-run, or

@@ -50,7 +50,7 @@ test_task3_tty: test_task3_tty.c $(addprefix $(T3_SRC)/,tty.c) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
 # the live root's mounts, with mount and umount2 replaced by fakes
-test_task3_liveroot: test_task3_liveroot.c $(addprefix $(T3_SRC)/,liveroot.c rootfs.c overlay.c safepath.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
+test_task3_liveroot: test_task3_liveroot.c $(addprefix $(T3_SRC)/,liveroot.c mounts.c overlay.c safepath.c syscalls.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -Wl,--wrap=sys_mount,--wrap=sys_umount2 -lcmocka
 
 # -v: Docker's spec rules, and the mount point made and resolved inside a

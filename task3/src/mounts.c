@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "rootfs.h"
+#include "mounts.h"
 #include "fsutil.h"
 #include "overlay.h"
 #include "safepath.h"

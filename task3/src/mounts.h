@@ -1,4 +1,4 @@
-/* rootfs.h - the container's filesystem, built inside its new mount
+/* mounts.h - the container's filesystem, built inside its new mount
  * namespace, in this order:
  *
  *   fs_make_private   nothing we mount propagates back to the host
@@ -22,8 +22,8 @@
  * Each function returns 0 or -errno and points *what at the failed step
  * (for fs_check_root, at a whole sentence saying what is wrong).
  */
-#ifndef DL_T3_ROOTFS_H
-#define DL_T3_ROOTFS_H
+#ifndef DL_T3_MOUNTS_H
+#define DL_T3_MOUNTS_H
 
 #include "cli.h"
 
