@@ -9,6 +9,12 @@
 # lab "lessonrl" (scripts/netlab: its "host" is where learner works, its
 # "outside" the rest of the world), with /dev/net/tun open to users as
 # udev makes it on a stock machine (scripts/with-tun-mode).
+#
+#   rootless-tour.sh           the tour (this project's machines: cgroup v1)
+#   rootless-tour.sh --limits  limits, on a machine with cgroup v2 and systemd
+#                              (a stock Debian or Ubuntu; make test-vm checks
+#                              it): learner's systemd manager started as a
+#                              login would (loginctl enable-linger)
 set -euo pipefail
 
 DL_PROG=rootless-tour
@@ -18,13 +24,15 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LEARNER=learner
 export NETLAB_PREFIX=lessonrl
 
-# as learner, in their home, with a login's plain environment and their
-# copy of the tool
+# as learner, in their home, with a login's plain environment (--limits:
+# with the runtime directory a login sets, where their systemd manager
+# listens) and their copy of the tool
+RUNTIME_DIR=()
 as_learner() {
 	local home
 	home=$(getent passwd "$LEARNER" | cut -d: -f6)
 	setpriv --reuid "$LEARNER" --regid "$LEARNER" --init-groups \
-		env -C "$home" -i HOME="$home" USER="$LEARNER" LOGNAME="$LEARNER" STOP_TIMEOUT=2 \
+		env -C "$home" -i HOME="$home" USER="$LEARNER" LOGNAME="$LEARNER" STOP_TIMEOUT=2 "${RUNTIME_DIR[@]}" \
 		PATH="$home/docker-lite/task3:/usr/sbin:/usr/bin:/bin" "$@"
 }
 
@@ -49,17 +57,24 @@ web_listens() {
 	[[ -n $(nsenter --net="/proc/$pid/ns/net" ss -Hltn 'sport = :80') ]]
 }
 
-# also on an error or Ctrl-C: learner's containers stopped, learner removed
+manager_listens() { [[ -S /run/user/$(id -u "$LEARNER")/systemd/private ]]; }
+
+# also on an error or Ctrl-C: learner's containers stopped, their systemd
+# manager ended (--limits), learner removed
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	as_learner conductor.sh stop web >/dev/null 2>&1 || true
+	as_learner conductor.sh stop lim >/dev/null 2>&1 || true
+	if [[ -e /var/lib/systemd/linger/$LEARNER ]]; then
+		loginctl disable-linger "$LEARNER" || true
+		systemctl stop "user@$(id -u "$LEARNER").service" || true
+	fi
 	"$REPO/scripts/rootless-user" del "$LEARNER"
 	"$REPO/scripts/netlab" down >/dev/null 2>&1 || true
 }
 
-# shellcheck disable=SC2016 # the steps expand in learner's shell
-main() {
-	require_root
+# learner, with their image "demo" on the Debian base under their map
+make_learner() {
 	local base=${CONDUCTOR_BASE_CACHE:-$REPO/task3/.cache/base}/debian-bookworm home
 	[[ -d $base ]] || die "no Debian base in $base: build one first (task3/conductor.sh build demo)"
 	make -s -C "$REPO/task3" >/dev/null
@@ -70,6 +85,33 @@ main() {
 	"$REPO/scripts/rootless-user" base "$LEARNER" "$base" "$home/.local/share/docker-lite/.cache/base/debian-bookworm"
 	as_learner bash -c 'mkdir -p ~/.local/share/docker-lite/.images/demo &&
 		echo base=debian-bookworm >~/.local/share/docker-lite/.images/demo/image'
+}
+
+# --limits: what a cgroup delegated by learner's own systemd manager holds
+# shellcheck disable=SC2016 # the steps expand in learner's shell
+limits_tour() {
+	[[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs && -d /run/systemd/system ]] ||
+		die "--limits needs cgroup v2 and systemd (a stock Debian or Ubuntu): here rootless limits are refused"
+	make_learner
+	RUNTIME_DIR=("XDG_RUNTIME_DIR=/run/user/$(id -u "$LEARNER")")
+	loginctl enable-linger "$LEARNER"
+	wait_until 300 manager_listens || die "learner's systemd manager did not start"
+	step 'conductor.sh run -d --cpus 0.5 --memory 64M --pids 20 demo lim -- sleep 600'
+	step 'cat /proc/$(conductor.sh inspect -f pid lim)/cgroup'
+	step 'cd /sys/fs/cgroup$(cut -d: -f3 /proc/$(conductor.sh inspect -f pid lim)/cgroup); stat -c "%U %n" . memory.max; cat cpu.max memory.max pids.max ../../cgroup.controllers; wc -l <../../cgroup.procs; wc -l <../../supervisor/cgroup.procs'
+	step 'conductor.sh stats --no-stream --format json lim | jq -c "{memory_limit, pids, pids_limit}"'
+	step 'conductor.sh pause lim; conductor.sh inspect -f status lim; conductor.sh unpause lim'
+	step 'conductor.sh stop lim'
+}
+
+# shellcheck disable=SC2016 # the steps expand in learner's shell
+main() {
+	require_root
+	if [[ ${1:-} == --limits ]]; then
+		limits_tour
+		return
+	fi
+	make_learner
 	step 'id -un; grep "^$USER:" /etc/subuid'
 	step 'conductor.sh run --rm demo box -- id'
 	# a tiny server of the container's own (the base has perl, not socat)

@@ -108,7 +108,7 @@ uplink_ip() {
 @test "lessons: task 3's rootless limits session (systemd's delegated cgroup) is what this machine prints" {
 	run "$DL_REPO/scripts/check-lessons" --machine cgroup2 "$DL_REPO/task3/README.md"
 	assert_success
-	assert_line --regexp '^ok - task3/README\.md:[0-9]+: sudo env CONDUCTOR_BASE_CACHE=[^ ]+ task3/rootless-limits-tour\.sh$'
+	assert_line --regexp '^ok - task3/README\.md:[0-9]+: sudo env CONDUCTOR_BASE_CACHE=[^ ]+ task3/rootless-tour\.sh --limits$'
 	refute_line --partial '# skip'
 }
 
