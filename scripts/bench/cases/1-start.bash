@@ -55,7 +55,9 @@ case_1() {
 # each row includes the switch, and all run over the user's copy of the base.
 start_rootless() {
 	rootless_row 1 "setpriv + env (the rootless rows' user switch)" peer -- /bin/true
-	rootless_row 1 "dl-run, rootless" ours -- "$DL_RUN" --hostname bench --rootfs "$RL_BASE" -- /bin/true
+	# their copy: the bench's tree may be where they cannot go (/root in the VM)
+	rootless_row 1 "dl-run, rootless" ours -- "${RL_C%/conductor.sh}/bin/dl-run" --hostname bench \
+		--rootfs "$RL_BASE" -- /bin/true
 	rootless_row 1 "conductor.sh run --rm, rootless" ours -- "$RL_C" run --rm bench c1 -- /bin/true
 	command -v bwrap >/dev/null || return 0
 	rootless_row 1 "bwrap --unshare-user, rootless" peer -- bwrap --unshare-user --unshare-pid \
@@ -80,9 +82,16 @@ start_with_crun() {
 		-- crun run --bundle "$WORK/bundle-true" bench-c1-crun
 }
 
-# The crun row that ran in case N ("crun" or its cgroup2-hidden variant).
+# The crun row of case N that ran, with the words after "crun" (WHAT:
+# e.g. "exec") if any: "crun WHAT", or, when that has no time (a hybrid
+# host), its cgroup2-hidden variant "crun, cgroup2 hidden WHAT".
 crun_variant() {
-	if [[ -n ${MEDIAN[$1/crun]:-} ]]; then echo crun; else echo "crun, cgroup2 hidden"; fi
+	local plain="crun${2:+ $2}"
+	if [[ -n ${MEDIAN[$1/$plain]:-} ]]; then
+		echo "$plain"
+	else
+		echo "crun, cgroup2 hidden${2:+ $2}"
+	fi
 }
 
 # Read-only, no resolv.conf/timezone copy: nothing is written to the shared

@@ -33,8 +33,8 @@ case_10() {
 	in_lab "$CONDUCTOR" stop pz10 >/dev/null 2>&1
 	pause_with_oci crun
 	pause_with_oci runc
-	target_ratio "10a conductor.sh pause <= crun pause" 10 "conductor.sh pause" "$(crun_variant 10) pause" 1.0
-	target_ratio "10b conductor.sh unpause <= crun resume" 10 "conductor.sh unpause" "$(crun_variant 10) resume" 1.0
+	target_ratio "10a conductor.sh pause <= crun pause" 10 "conductor.sh pause" "$(crun_variant 10 pause)" 1.0
+	target_ratio "10b conductor.sh unpause <= crun resume" 10 "conductor.sh unpause" "$(crun_variant 10 resume)" 1.0
 }
 
 # RUNTIME pause and resume of a detached `sleep infinity` container of that
