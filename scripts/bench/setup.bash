@@ -222,9 +222,13 @@ bench_cleanup() {
 	done
 	for entry in "${OCI_IDS[@]}"; do
 		read -r runtime name <<<"$entry"
+		# resume first: a container paused by case 10 does not die of
+		# delete -f's SIGKILL until it is thawed
 		if [[ $runtime == crun ]] && cgroup2_blocks_crun; then
+			with_cgroup2_hidden crun resume "$name" >/dev/null 2>&1
 			with_cgroup2_hidden crun delete -f "$name" >/dev/null 2>&1
 		else
+			"$runtime" resume "$name" >/dev/null 2>&1
 			"$runtime" delete -f "$name" >/dev/null 2>&1
 		fi
 	done

@@ -5,6 +5,14 @@
 # --rm records, starts, waits and removes); the run helper dl-run <= 1.3x
 # the bare clone+pivot_root. "conductor.sh run" alone (its container
 # removed between runs, untimed) shows what the removal costs.
+# Limits against none (issue 16), each as a ratio to the same command
+# without them in this run: dl-run with a cgroup leaf and no limits, and
+# with --cpus/--memory/--pids, against dl-run without a cgroup (what the
+# cgroup costs: on v1 the init is moved in with a write to cgroup.procs of
+# every hierarchy, on v2 it is born there by clone3(CLONE_INTO_CGROUP)); and
+# conductor.sh run with those limits against conductor.sh run, which as
+# root gives every container a leaf (for pause and stats) and so pays the
+# cgroup in both rows: their ratio is the limits' own cost.
 # shellcheck shell=bash
 
 case_1() {
@@ -16,12 +24,19 @@ case_1() {
 	measure 1 "unshare --root" peer -- unshare "${ns[@]}" --root="$root" /bin/true
 	measure 1 "bare clone+pivot_root (C)" peer -- "$BARE_RUN" "$root" /bin/true
 	measure 1 "dl-run (task3 helper)" ours -- "$DL_RUN" --hostname bench --rootfs "$root" -- /bin/true
+	# dl-run in the foreground removes the leaf it made when its command ends
+	local cg=(--cgroup c1-dl-run --cgroup-scope "$CONDUCTOR_ROOT") limits=(--cpus 1 --memory 256m --pids 1024)
+	measure 1 "dl-run --cgroup (leaf, no limits)" ours --ref "dl-run (task3 helper)" --note "ratio to dl-run" \
+		-- "$DL_RUN" --hostname bench --rootfs "$root" "${cg[@]}" -- /bin/true
+	measure 1 "dl-run --cgroup --cpus --memory --pids" ours --ref "dl-run (task3 helper)" --note "ratio to dl-run" \
+		-- "$DL_RUN" --hostname bench --rootfs "$root" "${cg[@]}" "${limits[@]}" -- /bin/true
 	measure 1 "conductor.sh run" ours --prepare "$stop_c1" -- "$CONDUCTOR" run bench c1 -- /bin/true
 	# the row above leaves its last c1; each run --rm removes its own
 	"$CONDUCTOR" stop c1 >/dev/null 2>&1 || true
 	measure 1 "conductor.sh run --rm" ours -- "$CONDUCTOR" run --rm bench c1 -- /bin/true
-	measure 1 "conductor.sh run --pids (cgroup)" ours --prepare "$stop_c1" \
-		-- "$CONDUCTOR" run --pids 1024 bench c1 -- /bin/true
+	measure 1 "conductor.sh run --cpus --memory --pids" ours --prepare "$stop_c1" \
+		--ref "conductor.sh run" --note "ratio to conductor.sh run (a leaf too, no limits)" \
+		-- "$CONDUCTOR" run "${limits[@]}" bench c1 -- /bin/true
 	"$CONDUCTOR" stop c1 >/dev/null 2>&1
 	start_rootless
 	start_with_bwrap
@@ -40,7 +55,9 @@ case_1() {
 # each row includes the switch, and all run over the user's copy of the base.
 start_rootless() {
 	rootless_row 1 "setpriv + env (the rootless rows' user switch)" peer -- /bin/true
-	rootless_row 1 "dl-run, rootless" ours -- "$DL_RUN" --hostname bench --rootfs "$RL_BASE" -- /bin/true
+	# their copy: the bench's tree may be where they cannot go (/root in the VM)
+	rootless_row 1 "dl-run, rootless" ours -- "${RL_C%/conductor.sh}/bin/dl-run" --hostname bench \
+		--rootfs "$RL_BASE" -- /bin/true
 	rootless_row 1 "conductor.sh run --rm, rootless" ours -- "$RL_C" run --rm bench c1 -- /bin/true
 	command -v bwrap >/dev/null || return 0
 	rootless_row 1 "bwrap --unshare-user, rootless" peer -- bwrap --unshare-user --unshare-pid \
@@ -65,9 +82,16 @@ start_with_crun() {
 		-- crun run --bundle "$WORK/bundle-true" bench-c1-crun
 }
 
-# The crun row that ran in case N ("crun" or its cgroup2-hidden variant).
+# The crun row of case N that ran, with the words after "crun" (WHAT:
+# e.g. "exec") if any: "crun WHAT", or, when that has no time (a hybrid
+# host), its cgroup2-hidden variant "crun, cgroup2 hidden WHAT".
 crun_variant() {
-	if [[ -n ${MEDIAN[$1/crun]:-} ]]; then echo crun; else echo "crun, cgroup2 hidden"; fi
+	local plain="crun${2:+ $2}"
+	if [[ -n ${MEDIAN[$1/$plain]:-} ]]; then
+		echo "$plain"
+	else
+		echo "crun, cgroup2 hidden${2:+ $2}"
+	fi
 }
 
 # Read-only, no resolv.conf/timezone copy: nothing is written to the shared

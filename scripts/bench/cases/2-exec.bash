@@ -14,7 +14,7 @@ case_2() {
 	exec_with_oci runc
 	exec_rootless
 	in_lab "$CONDUCTOR" stop exe2 >/dev/null 2>&1
-	target_ratio "2 conductor.sh exec <= crun exec" 2 "conductor.sh exec" "$(crun_variant 2) exec" 1.0
+	target_ratio "2 conductor.sh exec <= crun exec" 2 "conductor.sh exec" "$(crun_variant 2 exec)" 1.0
 }
 
 # RUNTIME exec into a detached `sleep infinity` container of that runtime.
