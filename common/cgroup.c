@@ -559,6 +559,28 @@ static int is_delegated(const char *dir)
 	return 0;
 }
 
+/* The kernel enables a controller for children only in a cgroup holding no
+ * process: one that holds others than us (a login's shell) cannot be ours
+ * to divide. */
+static int holds_others(const char *dir)
+{
+	char path[PATH_MAX], text[4096];
+	int rc = path_join(path, sizeof(path), dir, "cgroup.procs");
+	ssize_t n = rc ? rc : read_file(path, text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	for (char *p = text; *p;) {
+		char *end;
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (pid != (long)getpid())
+			return -EBUSY;
+		p = end + strspn(end, "\n");
+	}
+	return 0;
+}
+
 int cg_delegated(char *dir, size_t size)
 {
 	enum cg_mode mode;
@@ -573,7 +595,8 @@ int cg_delegated(char *dir, size_t size)
 	char *last = strrchr(dir, '/');
 	if (last && strcmp(last + 1, CG_SUPERVISOR) == 0)
 		*last = '\0';
-	return is_delegated(dir);
+	rc = is_delegated(dir);
+	return rc ? rc : holds_others(dir);
 }
 
 int cg_enter_delegated(char *dir, size_t size)

@@ -146,7 +146,8 @@ int cg_destroy(struct cgroup *cg);
  * returned in dir (PATH_MAX), is then the root to give cg_create.
  * cg_delegated only checks; cg_enter_delegated checks and moves.
  * -EOPNOTSUPP: not cgroup v2 (v1 cannot be delegated safely); -EACCES: the
- * caller's cgroup is not delegated to them. */
+ * caller's cgroup is not delegated to them; -EBUSY: it holds other
+ * processes too (a login's shell), so it cannot hand on controllers. */
 #define CG_SUPERVISOR "supervisor"
 int cg_delegated(char *dir, size_t size);
 int cg_enter_delegated(char *dir, size_t size);

@@ -588,7 +588,8 @@ static int unshare_run(char **argv)
 static void seek_user_cgroup(int argc, char **argv)
 {
 	char dir[PATH_MAX];
-	if (cg_delegated(dir, sizeof(dir)) == -EACCES)
+	int rc = cg_delegated(dir, sizeof(dir));
+	if (rc == -EACCES || rc == -EBUSY)
 		userns_rerun_in_user_scope(argc, argv); /* returns when it cannot: enter_user_cgroup says why */
 }
 
@@ -604,6 +605,9 @@ static void enter_user_cgroup(struct run_opts *o)
 		    cg_root());
 	if (rc == -EACCES)
 		die("rootless limits need a cgroup delegated to you, and yours (%s) is not: docker-lite asks your systemd user manager for one (systemd-run --user --scope), and it is not running (log in, or: sudo loginctl enable-linger $USER); or run as root",
+		    dir);
+	if (rc == -EBUSY)
+		die("rootless limits need a cgroup of your own that holds no other process, and yours (%s) holds others: docker-lite asks your systemd user manager for one (systemd-run --user --scope), and it is not running (log in, or: sudo loginctl enable-linger $USER); or run as root",
 		    dir);
 	if (rc)
 		die_err(rc, "cannot enter the cgroup delegated to you (%s)", dir);
