@@ -86,14 +86,26 @@ rootless_row() {
 	cd "$here" || die "cannot return to $here"
 }
 
+user_has_no_process() { ! pgrep -u "$1" --runstates R,S,D,T,t,I >/dev/null; }
+
 rootless_cleanup() {
 	[[ -n ${BENCH_RL_MADE:-} ]] || return 0
-	local dir home
+	local dir home uid pause pid
 	home=$(getent passwd "$BENCH_RL_USER" | cut -d: -f6)
 	for dir in "$home"/.local/share/docker-lite/.containers/*/; do
 		[[ -d $dir ]] || continue
 		(cd "$home" && "${RL_AS[@]}" "$RL_C" stop "$(basename "$dir")" >/dev/null 2>&1)
 	done
+	# podman's pause process (case 1), by the PID it recorded, and its
+	# run-time directory (no XDG_RUNTIME_DIR: under /tmp)
+	uid=$(id -u "$BENCH_RL_USER")
+	pause=/tmp/podman-run-$uid/libpod/tmp/pause.pid
+	if [[ -f $pause ]] && read -r pid <"$pause" && [[ $pid =~ ^[0-9]+$ ]]; then
+		kill "$pid" 2>/dev/null || true
+	fi
+	# conmon and podman's clean-up end by themselves after their container
+	wait_until 100 user_has_no_process "$BENCH_RL_USER" || true
+	rm -rf "/tmp/podman-run-$uid"
 	"$REPO/scripts/rootless-user" del "$BENCH_RL_USER" >/dev/null 2>&1
 }
 

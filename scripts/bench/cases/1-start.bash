@@ -59,9 +59,18 @@ start_rootless() {
 	rootless_row 1 "dl-run, rootless" ours -- "${RL_C%/conductor.sh}/bin/dl-run" --hostname bench \
 		--rootfs "$RL_BASE" -- /bin/true
 	rootless_row 1 "conductor.sh run --rm, rootless" ours -- "$RL_C" run --rm bench c1 -- /bin/true
-	command -v bwrap >/dev/null || return 0
-	rootless_row 1 "bwrap --unshare-user, rootless" peer -- bwrap --unshare-user --unshare-pid \
-		--unshare-uts --unshare-ipc --unshare-net --ro-bind "$RL_BASE" / --proc /proc --dev /dev /bin/true
+	if command -v bwrap >/dev/null; then
+		rootless_row 1 "bwrap --unshare-user, rootless" peer -- bwrap --unshare-user --unshare-pid \
+			--unshare-uts --unshare-ipc --unshare-net --ro-bind "$RL_BASE" / --proc /proc --dev /dev /bin/true
+	fi
+	require_peer 1 "podman run --rm --rootfs, rootless" podman || return 0
+	# podman's rootless mode over the same rootfs (--rootfs: the first
+	# argument is the directory, not an image), no network;
+	# cgroupfs and a file for its events, as the bench's user has no session
+	# bus. It keeps a pause process (the user namespace it reuses) between
+	# runs, which rootless_cleanup ends.
+	rootless_row 1 "podman run --rm --rootfs, rootless" peer -- podman --cgroup-manager=cgroupfs \
+		--events-backend=file run --rm --cgroups=disabled --network none --rootfs "$RL_BASE" /bin/true
 }
 
 start_with_bwrap() {
