@@ -96,16 +96,27 @@ rootless_cleanup() {
 		[[ -d $dir ]] || continue
 		(cd "$home" && "${RL_AS[@]}" "$RL_C" stop "$(basename "$dir")" >/dev/null 2>&1)
 	done
-	# podman's pause process (case 1), by the PID it recorded, and its
-	# run-time directory (no XDG_RUNTIME_DIR: under /tmp)
+	# podman's pause process (case 1), by the PID it recorded: it holds
+	# the user namespace podman reuses and takes no SIGTERM. Its run-time
+	# and temporary directories are under /tmp (no XDG_RUNTIME_DIR).
 	uid=$(id -u "$BENCH_RL_USER")
 	pause=/tmp/podman-run-$uid/libpod/tmp/pause.pid
-	if [[ -f $pause ]] && read -r pid <"$pause" && [[ $pid =~ ^[0-9]+$ ]]; then
-		kill "$pid" 2>/dev/null || true
+	# (podman writes it without a newline: read would fail on it)
+	if [[ -f $pause ]] && pid=$(<"$pause") && [[ $pid =~ ^[0-9]+$ ]]; then
+		kill -KILL "$pid" 2>/dev/null || true
 	fi
-	# conmon and podman's clean-up end by themselves after their container
-	wait_until 100 user_has_no_process "$BENCH_RL_USER" || true
-	rm -rf "/tmp/podman-run-$uid"
+	# conmon and podman's clean-up end by themselves after their container;
+	# whatever of the bench's user is left then is ended, and said: a
+	# process left to a removed user's uid would belong to the next user
+	# given that uid
+	if ! wait_until 100 user_has_no_process "$BENCH_RL_USER"; then
+		warn "processes of $BENCH_RL_USER were left: $(pgrep -d ' ' -u "$BENCH_RL_USER"); ending them"
+		for pid in $(pgrep -u "$BENCH_RL_USER"); do
+			kill -KILL "$pid" 2>/dev/null || true
+		done
+		wait_until 50 user_has_no_process "$BENCH_RL_USER" || true
+	fi
+	rm -rf "/tmp/podman-run-$uid" "/tmp/containers-user-$uid"
 	"$REPO/scripts/rootless-user" del "$BENCH_RL_USER" >/dev/null 2>&1
 }
 
