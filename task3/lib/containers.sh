@@ -233,13 +233,6 @@ terminate_container() {
 	wait_init_gone "$pid" "$start" 10 || die "container '$name' (PID $pid) did not die: see 'ps -p $pid'"
 }
 
-# Remove a container that never started (dl-run failed before recording it).
-discard_container() {
-	lock_acquire "$LOCKFILE"
-	remove_tree "$CONTAINERDIR/$1"
-	lock_release
-}
-
 # ---- commands ---------------------------------------------------------------
 
 cmd_run() {
@@ -340,13 +333,12 @@ cmd_run() {
 	((detach || tty)) || [[ ! -t 0 || ! -t 1 ]] || log=terminal
 
 	# Forks are the cost of this function (~1 ms each): no $(...) below,
-	# results come back in variables (LOWERDIR, STATE).
-	local dir=$CONTAINERDIR/$name lower cmdline
+	# results come back in variables (LOWERDIR, STATE). Nothing here takes
+	# the lock: dl-run claims the name and writes the record under it
+	# (--create; task3/src/statedir.h), and checks there that the image's
+	# layers are still there.
+	local dir=$CONTAINERDIR/$name lower cmdline record
 	ensure_state_dirs
-	# check and create under the lock: of two runs with one name, exactly
-	# one gets the directory; the image cannot be removed meanwhile
-	lock_acquire "$LOCKFILE"
-	image_exists "$image" || die "no image named '$image' (it was just removed)"
 	image_lowerdirs "$image"
 	lower=$LOWERDIR
 	# the image's configuration (image_lowerdirs left its record in STATE):
@@ -364,12 +356,6 @@ cmd_run() {
 	local volumeline
 	quoted "${volumes[@]}"
 	volumeline=$QUOTED
-	mkdir "$dir" 2>/dev/null ||
-		die "a container named '$name' already exists: choose another name, or remove it with 'conductor.sh stop $name'"
-	local quoted_dir
-	printf -v quoted_dir '%q' "$dir"
-	# shellcheck disable=SC2064 # expand now: $dir is local
-	trap "remove_tree $quoted_dir" EXIT
 	# upper/, work/ and rootfs/ are made by dl-run
 	printf -v cmdline '%q ' "${cmd[@]}"
 	# lower: the layers under the container's root, kept by rmcache while it
@@ -381,16 +367,12 @@ cmd_run() {
 	local ioline
 	quoted "${io[@]}"
 	ioline=$QUOTED
-	printf 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\nio=%s\nenv=%s\nworkdir=%s\nuser=%s\nvolumes=%s\n' \
+	printf -v record 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\nio=%s\nenv=%s\nworkdir=%s\nuser=%s\nvolumes=%s\n' \
 		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$log" "$cpus" "$memory" "$pids" \
-		"$ioline" "$envline" "$workdir" "$user" "$volumeline" >"$dir/state.new"
-	mv "$dir/state.new" "$dir/state"
-	trap - EXIT
-	# a foreground container may run for hours: never hold the lock meanwhile
-	lock_release
+		"$ioline" "$envline" "$workdir" "$user" "$volumeline"
 
 	local args=(--hostname "$name" --lower "$lower" --upper "$dir/upper" --work "$dir/work"
-		--rootfs "$dir/rootfs" --pidfile "$dir/state" --lock "$LOCKFILE")
+		--rootfs "$dir/rootfs" --state "$dir" --lock "$LOCKFILE" --create "$record")
 	# rootless, the root is mounted inside the container only (userns.h)
 	((EUID)) || args+=(--live-root)
 	# a cgroup leaf for every container, limits or not: pause freezes it.
@@ -417,11 +399,13 @@ cmd_run() {
 	# -dit: Docker's habit; a detached pty never ends its input, so -i adds nothing
 	((tty == 0 || interactive == 0 || detach)) || args+=(--interactive)
 	[[ $log != file ]] || args+=(--log "$dir/log")
+	# --rm: dl-run removes the container when it ends (both ways)
+	((remove == 0)) || args+=(--rm)
 	((remove == 0)) || run_rm_prepare "$name" "$detach"
+	local rc=0 modes=""
 
 	# -t on a terminal: dl-run puts its modes back on every exit it sees;
 	# SIGKILLed, it sees none, so the modes are also saved here (one fork)
-	local rc=0 modes=""
 	((tty == 0)) || [[ ! -t 0 ]] || modes=$(stty -g 2>/dev/null) || modes=""
 	# BEGIN SOLUTION: start the container: bin/dl-run with args, then -- and the command; keep its exit code in rc
 	"$HELPER_DIR/dl-run" "${args[@]}" -- "${cmd[@]}" || rc=$?
@@ -433,12 +417,10 @@ cmd_run() {
 		log "container $name is running (PID ${STATE[pid]:-?}); output in $dir/log${RUN_RM_NOTE:-}"
 		return 0
 	fi
-	if [[ -z ${STATE[pid]:-} ]]; then
-		# it never ran (dl-run said why): leave nothing behind
-		discard_container "$name"
-		return "$((rc ? rc : DL_EXIT_FAILURE))"
-	fi
-	if ((remove && !detach)); then
+	# dl-run removed the directory itself when the container never ran
+	# (it said why), and with --rm once it ended, unless something was
+	# left to undo here: a network, or (rootless) files of other ids
+	if ((remove && !detach)) && [[ -d $dir ]]; then
 		remove_now "$name"
 	fi
 	return "$rc"
@@ -567,11 +549,14 @@ remove_container() {
 	state_read "$state"
 	# its network (addnetwork, maybe from another shell while it ran)
 	local net=${STATE[veth]:-}${STATE[netpid]:-}
-	# tells dl-run (the monitor of a detached container) that the exit code
-	# is not wanted: it ends as soon as the init has, without the lock we hold
-	[[ ! -f $state ]] || ((ended)) || state_set "$state" status stopping
 	local pid=${STATE[pid]:-} start=${STATE[starttime]:-}
 	local parent=${STATE[parent]:-} parentstart=${STATE[parentstart]:-}
+	# tells dl-run (the monitor of a detached container) that the exit code
+	# is not wanted: it ends as soon as the init has, without the lock we
+	# hold (a monitor that has ended already needs no telling)
+	if [[ -f $state ]] && ((!ended)) && init_alive "$parent" "$parentstart"; then
+		state_set "$state" status stopping
+	fi
 	# a frozen process takes no signal, and on cgroup v1 not even SIGKILL
 	# kills it until it is thawed: unpause first (pause records "paused"
 	# before it freezes, so the record covers a pause that was killed)

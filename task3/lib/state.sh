@@ -9,7 +9,8 @@
 #   $CONDUCTOR_ROOT/.containers/<name>/{upper,work,rootfs,log}
 #
 # State files are key=value lines, written whole to a temp file and renamed,
-# so a reader (or a killed writer) never sees half a file.
+# so a reader (or a killed writer) never sees half a file. They are written
+# by dl-run alone (state_set; run's record: dl-run --create), under the lock.
 
 IMAGEDIR=$CONDUCTOR_ROOT/.images
 CONTAINERDIR=$CONDUCTOR_ROOT/.containers
@@ -54,33 +55,20 @@ state_read() {
 	done <"$1"
 }
 
-# state_set FILE KEY VALUE [KEY VALUE]...: set the KEYs, keeping the other
-# keys; all of them in one temp file and one atomic rename. The temp file
-# is named after this shell's PID (no mktemp fork): state changes are made
-# under the state lock, so no two writers share a name.
+# state_set FILE KEY VALUE [KEY VALUE]...: set the KEYs of an existing
+# state file, keeping its other keys, with the state lock held. The one
+# writer of state files is dl-run (task3/src/keyfile.h: one temp file, one
+# atomic rename), which also records a container's start and end under the
+# same lock; this shell only reads them (state_read).
 state_set() {
-	local file=$1 tmp=$1.tmp$BASHPID line key keys=()
+	local file=$1 pairs=()
 	shift
 	(($# % 2 == 0)) || die "internal error: state_set needs KEY VALUE pairs"
-	local -A new=()
 	while (($#)); do
-		[[ $2 != *$'\n'* ]] || die "internal error: newline in state value for $1"
-		[[ -v new[$1] ]] || keys+=("$1")
-		new[$1]=$2
+		pairs+=("$1=$2")
 		shift 2
 	done
-	{
-		if [[ -f $file ]]; then
-			while IFS= read -r line; do
-				key=${line%%=*}
-				[[ $line == *=* && -v new[$key] ]] || printf '%s\n' "$line"
-			done <"$file"
-		fi
-		for key in "${keys[@]}"; do
-			printf '%s=%s\n' "$key" "${new[$key]}"
-		done
-	} >"$tmp"
-	mv -f "$tmp" "$file"
+	"$HELPER_DIR/dl-run" --set-state "$file" "${pairs[@]}" || die "cannot update the state $file"
 }
 
 # state_values_of_all KEY...: set ALL_VALUES[KEY] to the values of each KEY
@@ -222,29 +210,19 @@ mounts_under() {
 }
 
 # remove_tree DIR: delete a directory of the tool's (a container's, a layer
-# or base being built), never through a mount: whatever is still mounted
-# below it is unmounted first, and if something stays, nothing is deleted
-# (the original's "rm -rf" through a bind of /dev emptied the host's).
+# or base being built), never through a mount: dl-run unmounts whatever is
+# still mounted below it first, and if something stays, deletes nothing
+# (the original's "rm -rf" through a bind of /dev emptied the host's;
+# task3/src/statedir.h).
 remove_tree() {
-	local dir=$1 mp
-	mounts_under "$dir"
-	# one umount for all (a live root is two, stacked); one by one, lazily
-	# if need be, only when that fails
-	if ((${#MOUNTS[@]})) && ! umount "${MOUNTS[@]}" 2>/dev/null; then
-		mounts_under "$dir"
-		for mp in "${MOUNTS[@]}"; do
-			umount "$mp" 2>/dev/null || umount -l "$mp" || warn "cannot unmount $mp"
-		done
-	fi
-	mounts_under "$dir"
-	((${#MOUNTS[@]} == 0)) ||
-		die "something is still mounted under $dir: not deleting it (unmount it, then try again)"
-	# rootless: files of the container's other users (_apt, nobody) have
-	# ids from the user's subordinate range: only root of a user namespace
-	# with the containers' map may remove them
+	local dir=$1
+	# rootless: nothing of ours is mounted on the host, and files of the
+	# container's other users (_apt, nobody) have ids from the user's
+	# subordinate range: only root of a user namespace with the containers'
+	# map may remove them
 	if ((EUID)); then
 		"$HELPER_DIR/dl-run" --unshare -- rm -rf --one-file-system -- "$dir"
 	else
-		rm -rf --one-file-system -- "$dir"
+		"$HELPER_DIR/dl-run" --remove "$dir" || exit
 	fi
 }

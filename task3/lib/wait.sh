@@ -32,11 +32,9 @@ wait_pause() {
 
 # wait_init_gone PID STARTTIME SECONDS: wait up to SECONDS for the process
 # (PID with that start time: state.sh's init_alive) to end; fails if it
-# has not.
+# has not. Gone already: no process is started; else dl-run waits on a
+# pidfd, which the kernel marks when the process exits (no polling).
 wait_init_gone() {
-	local pid=$1 start=$2
-	wait_start "$3"
-	while init_alive "$pid" "$start"; do
-		wait_pause || return 1
-	done
+	init_alive "$1" "$2" || return 0
+	"$HELPER_DIR/dl-run" --wait-gone "$3" "$1" "$2"
 }

@@ -259,7 +259,8 @@ static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
 			 : is(c, "--rootfs")   ? &o->rootfs
 			 : is(c, "--cgroup")   ? &o->cgroup
 			 : is(c, "--cgroup-scope") ? &o->cgroup_scope
-			 : is(c, "--pidfile")  ? &o->pidfile
+			 : is(c, "--state")    ? &o->state
+			 : is(c, "--create")   ? &o->create
 			 : is(c, "--lock")     ? &o->lock
 			 : is(c, "--log")      ? &o->log
 			 : is(c, "--workdir")  ? &o->workdir
@@ -285,6 +286,8 @@ static int run_option(struct cursor *c, long ncpus, struct run_opts *o)
 		return (o->share_net = flag(c)) > 0 ? 0 : -1;
 	if (is(c, "--detach"))
 		return (o->detach = flag(c)) > 0 ? 0 : -1;
+	if (is(c, "--rm"))
+		return (o->remove = flag(c)) > 0 ? 0 : -1;
 	if (is(c, "--tty"))
 		return (o->tty = flag(c)) > 0 ? 0 : -1;
 	if (is(c, "--interactive"))
@@ -358,8 +361,10 @@ static int run_check(struct cursor *c, const struct run_opts *o)
 		return fail(c, "--interactive needs the foreground: nobody types to a detached container");
 	if (o->interactive && !o->tty)
 		return fail(c, "--interactive goes with --tty (without it stdin is the caller's as it is)");
-	if (o->lock && !o->pidfile)
-		return fail(c, "--lock only guards --pidfile updates: give --pidfile too");
+	if (o->lock && !o->state)
+		return fail(c, "--lock only guards --state updates: give --state too");
+	if ((o->create || o->remove) && !o->lock)
+		return fail(c, "--create and --rm change the state root: give --state and --lock");
 	if (o->hostname && (!o->hostname[0] || strlen(o->hostname) > 64))
 		return fail(c, "invalid --hostname: 1 to 64 characters");
 	if (!o->argv)

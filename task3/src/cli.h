@@ -30,7 +30,10 @@ struct run_opts {
 	char cgroup_leaf[NAME_MAX + 1];            /* cg_leaf_name(--cgroup, --cgroup-scope) */
 	struct cg_limits limits;
 	const char *cgroup_root; /* not an option: cg_root(), or rootless a cgroup delegated to the user */
-	const char *pidfile, *lock;
+	const char *state;  /* --state: the container's directory (statedir.h), its record DIR/state */
+	const char *lock;   /* --lock: the state root's lock, taken for every change */
+	const char *create; /* --create: claim --state, its record these lines */
+	int remove;         /* --rm: remove --state when the container has ended */
 	int detach;
 	const char *log; /* --detach: the output; foreground: a copy, relayed */
 	int tty;         /* --tty: the command gets a pty, relayed (tty.h) */
@@ -79,7 +82,8 @@ int limits_parse(int argc, char **argv, long ncpus, struct run_opts *o, char *er
 	"                 [--device-read-bps DEV:RATE] [--device-write-bps DEV:RATE]\n"         \
 	"                 [--device-read-iops DEV:N] [--device-write-iops DEV:N]\n"             \
 	"                 [--blkio-weight 10-1000]]\n"                                          \
-	"              [--pidfile FILE [--lock FILE]] [[--detach] --log FILE] [--env K=V]...\n"   \
+	"              [--state DIR --lock FILE [--create RECORD] [--rm]]\n"                     \
+	"              [[--detach] --log FILE] [--env K=V]...\n"                                 \
 	"              [--workdir DIR] [--user SPEC] [--volume HOST:CONTAINER[:ro]]...\n"         \
 "              [--no-harden] [--tty [--interactive]]\n"         \
 	"              [--live-root] [--on-exit WORD]...\n"                              \

@@ -6,6 +6,9 @@
  *   dl-run --freeze NAME | --thaw NAME       (pause, unpause: freeze.h)
  *   dl-run --check-limits OPTION...          (run's limits valid? cli.h)
  *   dl-run --stats NAME...                   (what they use: stats.h)
+ *   dl-run --set-state FILE KEY=VALUE...     (conductor.sh's state changes)
+ *   dl-run --wait-gone SECONDS PID START     (stop: wait for a process to end)
+ *   dl-run --remove DIR                      (stop: unmount and delete: statedir.h)
  *
  * Processes (foreground):          (--detach):
  *   dl-run                           dl-run ---- exits 0 once started
@@ -17,11 +20,15 @@
  * and stderr are pipes to dl-run, which relays them to the caller's and
  * appends them to the log (relay.h).  --detach: the log itself.
  *
- * The parent (dl-run or the monitor) creates the cgroup, clones the init
- * into it (cgroup v2: born there; v1: moved in, spawn.h), records it in
- * --pidfile, and only then lets the command start; it waits for the
- * init, removes the cgroup and records the exit code.  Sync pipes order
- * the two sides (syncpipe.h): go, ready, start.
+ * State (conductor.sh run): with --create dl-run claims the container's
+ * directory (--state) and writes its record under the state lock
+ * (statedir.h); if the container then does not start, it removes the
+ * directory again (unclaim).  The parent (dl-run or the monitor) creates
+ * the cgroup, clones the init into it (cgroup v2: born there; v1: moved
+ * in, spawn.h), records it in DIR/state, and only then lets the command
+ * start; it waits for the init, removes the cgroup and records the exit
+ * code, or with --rm removes the whole directory (finish_state).  Sync
+ * pipes order the two sides (syncpipe.h): go, ready, start.
  * With --live-root the parent first mounts the container's root on the
  * host (liveroot.h), and unmounts it again if the container does not
  * start; with --on-exit the monitor becomes that command once the
@@ -46,6 +53,7 @@
 #include "procstat.h"
 #include "relay.h"
 #include "runlimits.h"
+#include "statedir.h"
 #include "spawn.h"
 #include "stats.h"
 #include "sys.h"
@@ -56,7 +64,10 @@
 #include "status.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -148,15 +159,17 @@ static int print_stats(int n, char **names)
 	return fflush(stdout) == 0 ? 0 : DL_EXIT_FAILURE;
 }
 
-/* Update the pidfile under the state lock (conductor.sh takes the same
+/* --state's record: DIR/state, set once in main (state_file_of). */
+static char state_file[PATH_MAX];
+
+/* Update the record under the state lock (conductor.sh takes the same
  * one), so concurrent state changes are never lost. */
-static int update_pidfile(const struct run_opts *o, const char *const drop[], const char *add,
-			  int create)
+static int update_state(const struct run_opts *o, const char *const drop[], const char *add)
 {
 	int lock = -1;
 	if (o->lock && (lock = lock_take(o->lock, LOCK_TIMEOUT_S)) < 0)
 		return lock;
-	int rc = keyfile_update(o->pidfile, drop, add, create);
+	int rc = keyfile_update(state_file, drop, add, 1);
 	if (lock >= 0)
 		close(lock);
 	return rc;
@@ -182,7 +195,7 @@ static int record_start(const struct run_opts *o, pid_t pid, const struct cgroup
 		if (cg->leaf[c][0])
 			n += (size_t)snprintf(add + n, sizeof(add) - n, "cgroup=%s\n", cg->leaf[c]);
 	snprintf(add + n, sizeof(add) - n, "status=running\n");
-	return update_pidfile(o, drop, add, 1);
+	return update_state(o, drop, add);
 }
 
 /* `stop` marks the state "status=stopping", then waits for us while it
@@ -191,33 +204,217 @@ static int record_start(const struct run_opts *o, pid_t pid, const struct cgroup
 static int stop_under_way(const struct run_opts *o)
 {
 	static char text[KEYFILE_MAX];
-	ssize_t n = read_file(o->pidfile, text, sizeof(text));
+	(void)o;
+	ssize_t n = read_file(state_file, text, sizeof(text));
 	return n < 0 || keyfile_has(text, "status", "stopping");
 }
 
-static void record_exit(const struct run_opts *o, int code)
+/* The record has a network that addnetwork made (a veth, or a rootless
+ * container's pasta): only conductor.sh (network.sh) can undo it.  The
+ * same two keys as containers.sh's network_of. */
+static int has_network(const char *text)
+{
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		if ((len > 5 && strncmp(line, "veth=", 5) == 0) || (len > 7 && strncmp(line, "netpid=", 7) == 0))
+			return 1;
+		line += len + (line[len] == '\n');
+	}
+	return 0;
+}
+
+/* --rm, the container over and the lock held: remove its directory if it
+ * is still this container's (this process recorded itself as "parent"),
+ * dl-run can undo all it has (no network; rootless, files of the
+ * subordinate ids need a user namespace: conductor.sh removes those), and
+ * nothing is left mounted under it.  Returns 1 when removed. */
+static int remove_state(const struct run_opts *o, const char *text)
+{
+	char me[32];
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	if (!o->remove || o->rootless || has_network(text) || !keyfile_has(text, "parent", me))
+		return 0;
+	int rc = o->live_root ? live_root_unmount(o->rootfs) : 0;
+	if (!rc)
+		rc = statedir_remove(o->state);
+	if (rc)
+		log_warn("cannot remove %s: %s (conductor.sh removes it)", o->state, strerror(-rc));
+	return !rc;
+}
+
+/* The container has ended: under the lock, remove its directory (--rm,
+ * remove_state), else record the exit code.  Not when stop is under way:
+ * it holds the lock, waits for us, and removes the container itself.
+ * Returns 1 when the directory was removed. */
+static int finish_state(const struct run_opts *o, int code)
 {
 	static const char *const drop[] = { "status", "exitcode", NULL };
+	static char text[KEYFILE_MAX];
 	char add[64];
 	snprintf(add, sizeof(add), "exitcode=%d\nstatus=exited\n", code);
 	int lock = -1;
-	for (int tries = LOCK_TIMEOUT_S * 20; o->lock && lock < 0; tries--) {
+	long pause_ms = 1;
+	for (long waited_ms = 0; o->lock && lock < 0; waited_ms += pause_ms) {
 		if (stop_under_way(o))
-			return;
-		if (tries == 0) {
+			return 0;
+		if (waited_ms >= LOCK_TIMEOUT_S * 1000L) {
 			log_warn("cannot record the exit code %d in %s: the lock %s stayed taken", code,
-				 o->pidfile, o->lock);
-			return;
+				 state_file, o->lock);
+			return 0;
 		}
 		lock = lock_take(o->lock, 0);
-		if (lock < 0)
-			nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+		if (lock < 0) {
+			pause_ms = pause_ms >= 25 ? 50 : pause_ms * 2;
+			nanosleep(&(struct timespec){ .tv_nsec = pause_ms * 1000 * 1000 }, NULL);
+		}
 	}
-	int rc = keyfile_update(o->pidfile, drop, add, 0);
+	int removed = 0, rc = 0;
+	ssize_t n = read_file(state_file, text, sizeof(text));
+	if (n >= 0 && !(removed = remove_state(o, text)))
+		rc = keyfile_update(state_file, drop, add, 0);
 	if (lock >= 0)
 		close(lock);
-	if (rc && rc != -ENOENT) /* ENOENT: stop removed the state already */
-		log_warn("cannot record the exit code in %s: %s", o->pidfile, strerror(-rc));
+	if (n == -ENOENT || rc == -ENOENT) /* stop removed the state already */
+		return 0;
+	if (n < 0 || rc)
+		log_warn("cannot record the exit code in %s: %s", state_file, strerror(n < 0 ? (int)-n : -rc));
+	return removed;
+}
+
+/* ---- the container's directory: claimed here, kept once it started ---- */
+
+static const struct run_opts *claimed; /* --create made it, and it has not started */
+static pid_t claimer;                   /* the process that made it (not a child) */
+
+/* The container started (or the monitor took it over): the directory is
+ * the container's now, for stop or --rm to remove. */
+static void claim_kept(void)
+{
+	claimed = NULL;
+}
+
+/* atexit: the container never started (dl-run died, or its init failed):
+ * take back the directory --create made, so the name is free again.  Only
+ * in the process that made it: children (the init before its exec, the
+ * monitor) exit through here too. */
+static void unclaim(void)
+{
+	if (!claimed || getpid() != claimer)
+		return;
+	int lock = lock_take(claimed->lock, LOCK_TIMEOUT_S);
+	int rc = statedir_remove(claimed->state);
+	if (rc)
+		log_warn("cannot remove %s: %s ('conductor.sh stop %s' removes it)", claimed->state,
+			 strerror(-rc), claimed->hostname ? claimed->hostname : "NAME");
+	if (lock >= 0)
+		close(lock);
+}
+
+/* --create: claim the name, under the lock (statedir.h). */
+static void claim_state(const struct run_opts *o)
+{
+	const char *gone = "", *slash = strrchr(o->state, '/');
+	const char *name = slash ? slash + 1 : o->state;
+	int lock = lock_take(o->lock, LOCK_TIMEOUT_S);
+	if (lock < 0)
+		die_err(lock, "cannot take the state lock %s", o->lock);
+	int rc = statedir_claim(o->state, o->lower ? o->lower : "", o->create, &gone);
+	close(lock);
+	if (rc == -EEXIST)
+		die("a container named '%s' already exists: choose another name, or remove it with 'conductor.sh stop %s'",
+		    name, name);
+	if (rc == -ENOENT && gone[0])
+		die("the image's layer %s is gone (was the image removed just now?): build it again", gone);
+	if (rc)
+		die_err(rc, "cannot create %s", o->state);
+	claimed = o;
+	claimer = getpid();
+	if (atexit(unclaim))
+		die("atexit");
+}
+
+/* --state DIR: its record is DIR/state. */
+static void state_file_of(const struct run_opts *o)
+{
+	int rc = path_join(state_file, sizeof(state_file), o->state, "state");
+	if (rc)
+		die_err(rc, "invalid --state %s", o->state);
+}
+
+/* --set-state FILE KEY=VALUE...: conductor.sh's changes of a state file
+ * (stop's "stopping", pause's "paused", addnetwork's keys), made by the one
+ * writer of state files, with the lock the caller holds.  A KEY= with no
+ * value is written so: an empty value. */
+static int set_state(const char *file, int n, char **pairs)
+{
+	const char *drop[64];
+	char add[KEYFILE_MAX];
+	size_t used = 0;
+	if (n >= (int)(sizeof(drop) / sizeof(drop[0])))
+		die("--set-state: too many keys");
+	for (int i = 0; i < n; i++) {
+		char *eq = strchr(pairs[i], '=');
+		if (!eq || eq == pairs[i] || strchr(pairs[i], '\n'))
+			die("--set-state: '%s' is not KEY=VALUE on one line", pairs[i]);
+		int len = snprintf(add + used, sizeof(add) - used, "%s\n", pairs[i]);
+		if (len < 0 || (size_t)len >= sizeof(add) - used)
+			die("--set-state: the values are too long");
+		used += (size_t)len;
+		*eq = '\0'; /* the key, for drop */
+		drop[i] = pairs[i];
+	}
+	drop[n] = NULL;
+	int rc = keyfile_update(file, drop, add, 0);
+	if (rc)
+		die_err(rc, "cannot update %s", file);
+	return 0;
+}
+
+/* --wait-gone SECONDS PID STARTTIME: wait until that process (PID with
+ * that start time: procstat.h) has ended, at most SECONDS; exit 0 when it
+ * has, 1 when the time ran out.  stop's waits (lib/wait.sh): a pidfd
+ * becomes readable when the process exits, so no polling. */
+static int wait_gone(const char *secs, const char *pid_text, const char *start_text)
+{
+	char *end;
+	unsigned long long start;
+	errno = 0;
+	long timeout_s = strtol(secs, &end, 10);
+	long pid = strtol(pid_text, &end, 10);
+	if (errno || timeout_s < 0 || timeout_s > 86400 || pid <= 0 || pid > INT32_MAX || *end ||
+	    parse_starttime(start_text, &start))
+		die("usage: dl-run --wait-gone SECONDS PID STARTTIME");
+	/* the pidfd first, then who it is: a PID reused after the check
+	 * cannot slip in between */
+	int fd = sys_pidfd_open((pid_t)pid, 0);
+	if (fd < 0 && errno == ESRCH)
+		return 0;
+	if (fd < 0)
+		die_errno("pidfd_open %ld", pid);
+	struct proc_stat st;
+	if (proc_stat_read((pid_t)pid, &st) || !proc_stat_is(&st, start))
+		return 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int n;
+	while ((n = poll(&p, 1, (int)(timeout_s * 1000))) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		die_errno("poll");
+	return n ? 0 : 1;
+}
+
+/* --remove DIR: stop's and rmi's last step (statedir.h): unmount what is
+ * under DIR, then delete it, never through a mount. */
+static int remove_dir(const char *dir)
+{
+	int rc = statedir_unmount(dir);
+	if (rc == -EBUSY)
+		die("something is still mounted under %s: not deleting it (unmount it, then try again)", dir);
+	if (rc)
+		die_err(rc, "cannot unmount what is under %s", dir);
+	if ((rc = statedir_remove(dir)))
+		die_err(rc, "cannot delete %s", dir);
+	return 0;
 }
 
 /* An interactive shell inside takes the terminal for its own process
@@ -287,7 +484,7 @@ static void mount_live_root(const struct run_opts *o)
  * stop removes the container, and waits for us to end. */
 static void run_on_exit(const struct run_opts *o)
 {
-	if (!o->on_exit[0] || (o->pidfile && stop_under_way(o)))
+	if (!o->on_exit[0] || (o->state && stop_under_way(o)))
 		return;
 	reset_signals(); /* SIGPIPE is ignored here (main) */
 	if (close_fds_except(NULL, 0) < 0)
@@ -472,10 +669,11 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 		abandon(o, pid, cg);
 		die_err(rc, "cannot relay the container's terminal");
 	}
-	if (o->pidfile && (rc = record_start(o, pid, cg))) {
+	if (o->state && (rc = record_start(o, pid, cg))) {
 		abandon(o, pid, cg);
-		die_err(rc, "cannot record the container in %s", o->pidfile);
+		die_err(rc, "cannot record the container in %s", state_file);
 	}
+	claim_kept();
 	sync_send(go[1], SYNC_START);
 	close(go[1]);
 	close(ready[0]);
@@ -490,8 +688,8 @@ static int run_container(const struct run_opts *o, struct output *out, int notif
 	restore_terminal(foreground);
 	if (cg)
 		destroy_cgroup(cg, " (stop removes it)");
-	if (o->pidfile)
-		record_exit(o, code);
+	if (o->state && finish_state(o, code))
+		return code; /* --rm: nothing left for --on-exit to do */
 	run_on_exit(o);
 	return code;
 }
@@ -518,8 +716,10 @@ static int run_detached(const struct run_opts *o)
 	}
 	close(notify[1]);
 	close(out.log_fd);
-	if (sync_wait(notify[0], SYNC_RUNNING))
+	if (sync_wait(notify[0], SYNC_RUNNING)) {
+		claim_kept(); /* the monitor has it now */
 		return 0;
+	}
 	/* the monitor failed before the container ran, and said why */
 	int code = wait_exit_code(monitor);
 	return code ? code : DL_EXIT_FAILURE;
@@ -598,7 +798,7 @@ static void seek_user_cgroup(int argc, char **argv)
  * enabled is recorded beside the container's state, not in root's /run. */
 static void enter_user_cgroup(struct run_opts *o)
 {
-	static char dir[PATH_MAX], record[PATH_MAX];
+	static char dir[PATH_MAX];
 	int rc = cg_enter_delegated(dir, sizeof(dir));
 	if (rc == -EOPNOTSUPP)
 		die("rootless limits need cgroup v2, which can be delegated to a user; this machine's cgroups (%s) are v1: run as root for limits",
@@ -611,13 +811,9 @@ static void enter_user_cgroup(struct run_opts *o)
 		    dir);
 	if (rc)
 		die_err(rc, "cannot enter the cgroup delegated to you (%s)", dir);
-	if (!o->pidfile)
-		die("rootless limits need --pidfile: what the cgroup's root enabled is kept beside it");
-	snprintf(record, sizeof(record), "%s", o->pidfile);
-	char *slash = strrchr(record, '/');
-	if (slash)
-		*slash = '\0'; /* the state's directory */
-	cg_set_record_dir(slash ? record : ".");
+	if (!o->state)
+		die("rootless limits need --state: what the cgroup's root enabled is kept in it");
+	cg_set_record_dir(o->state);
 	o->cgroup_root = dir;
 }
 
@@ -667,13 +863,23 @@ int main(int argc, char **argv)
 		return check_limits(argc - 1, argv + 1);
 	if (argc > 3 && strcmp(argv[1], "--unshare") == 0 && strcmp(argv[2], "--") == 0)
 		return unshare_run(argv + 3);
+	if (argc >= 4 && strcmp(argv[1], "--set-state") == 0)
+		return set_state(argv[2], argc - 3, argv + 3);
+	if (argc == 5 && strcmp(argv[1], "--wait-gone") == 0)
+		return wait_gone(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "--remove") == 0)
+		return remove_dir(argv[2]);
 	int rc = parse_outcome(run_parse(argc, argv, sysconf(_SC_NPROCESSORS_ONLN), &o, err, sizeof(err)),
 			       RUN_USAGE, err);
 	if (rc >= 0)
 		return rc;
 	o.cgroup_root = cg_root();
+	if (o.state)
+		state_file_of(&o);
 	if (geteuid() != 0)
-		start_rootless(&o, argc, argv);
+		start_rootless(&o, argc, argv); /* may start again in a scope: before the claim */
+	if (o.create)
+		claim_state(&o);
 	signal(SIGPIPE, SIG_IGN); /* a vanished reader is an error return, not death */
 	return o.detach ? run_detached(&o) : run_foreground(&o);
 }

@@ -95,15 +95,19 @@ int lock_take(const char *path, int timeout_s)
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	/* poll: flock has no timeout of its own */
-	for (long waited_ms = 0;; waited_ms += 50) {
+	/* poll: flock has no timeout of its own.  The pause grows from 1 ms to
+	 * 50 ms (as lib/wait.sh's): a lock is mostly held for a few ms, and a
+	 * fixed 50 ms pause made every short wait a 50 ms one */
+	long waited_us = 0;
+	for (long pause_us = 1000;; pause_us = pause_us >= 25000 ? 50000 : pause_us * 2) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return fd;
-		if (errno != EWOULDBLOCK || waited_ms >= timeout_s * 1000L) {
+		if (errno != EWOULDBLOCK || waited_us >= timeout_s * 1000000L) {
 			int err = errno == EWOULDBLOCK ? ETIMEDOUT : errno;
 			close(fd);
 			return -err;
 		}
-		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+		nanosleep(&(struct timespec){ .tv_nsec = pause_us * 1000 }, NULL);
+		waited_us += pause_us;
 	}
 }

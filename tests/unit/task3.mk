@@ -16,6 +16,11 @@ test_task3_cli: test_task3_cli.c $(addprefix $(T3_SRC)/,cli.c runlimits.c procst
 test_task3_pure: test_task3_pure.c $(addprefix $(T3_SRC)/,overlay.c procstat.c status.c runlimits.c env.c keyfile.c cgjoin.c forward.c) $(T3_COMMON) $(T3_HEADERS)
 	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
+# the container's directory: claimed and removed in a real scratch tree
+UNIT_TESTS += test_task3_statedir
+test_task3_statedir: test_task3_statedir.c $(addprefix $(T3_SRC)/,statedir.c keyfile.c) $(T3_COMMON) $(T3_HEADERS)
+	$(CC) $(T3_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
+
 # stats: the cgroup files of fake v1 and v2 leaves in a scratch directory
 UNIT_TESTS += test_task3_stats
 test_task3_stats: test_task3_stats.c $(addprefix $(T3_SRC)/,stats.c) $(T3_COMMON) $(T3_HEADERS)

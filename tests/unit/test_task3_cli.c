@@ -51,8 +51,8 @@ static void every_option_and_both_value_forms(void **state)
 	(void)state;
 	char *argv[] = { "dl-run", "--hostname=h4", "--lower", "/l2:/l1", "--upper=/u", "--work", "/w",
 			 "--rootfs", "/r", "--share-net", "--cgroup", "h4.x", "--cpus", "0.5",
-			 "--memory=256M", "--pids", "100", "--pidfile", "/s", "--lock", "/k",
-			 "--detach", "--log", "/log", "--env", "A=1", "--env=B=x=y", "--workdir", "/tmp",
+			 "--memory=256M", "--pids", "100", "--state", "/s", "--lock", "/k",
+			 "--create", "image=i\n", "--rm", "--detach", "--log", "/log", "--env", "A=1", "--env=B=x=y", "--workdir", "/tmp",
 			 "--no-harden", "--", "true", NULL };
 	assert_int_equal(run(ARGC(argv), argv), 0);
 	assert_string_equal(o.hostname, "h4");
@@ -65,7 +65,9 @@ static void every_option_and_both_value_forms(void **state)
 	assert_int_equal(o.limits.cpu_period_us, 100000);
 	assert_int_equal(o.limits.memory_bytes, 256LL << 20);
 	assert_int_equal(o.limits.pids_max, 100);
-	assert_string_equal(o.pidfile, "/s");
+	assert_string_equal(o.state, "/s");
+	assert_string_equal(o.create, "image=i\n");
+	assert_int_equal(o.remove, 1);
 	assert_string_equal(o.lock, "/k");
 	assert_int_equal(o.detach, 1);
 	assert_string_equal(o.log, "/log");
@@ -120,13 +122,15 @@ static void bad_run_lines_are_refused(void **state)
 	char *unknown[] = { "dl-run", "--rootfs", "/r", "--privileged", "--", "true", NULL };
 	char *bad_env[] = { "dl-run", "--rootfs", "/r", "--env", "NOEQUALS", "--", "true", NULL };
 	char *lock_alone[] = { "dl-run", "--rootfs", "/r", "--lock", "/k", "--", "true", NULL };
+	char *create_unlocked[] = { "dl-run", "--rootfs", "/r", "--state", "/s", "--create", "a=1\n", "--", "true", NULL };
+	char *rm_unlocked[] = { "dl-run", "--rootfs", "/r", "--state", "/s", "--rm", "--", "true", NULL };
 	char *detached_input[] = { "dl-run", "--rootfs", "/r", "--detach", "--log", "/l", "--tty", "--interactive", "--", "sh", NULL };
 	char *interactive_alone[] = { "dl-run", "--rootfs", "/r", "--interactive", "--", "sh", NULL };
 	char **cases[] = { no_rootfs,	    no_command,	   empty_command, half_overlay,
 			   limit_without_cgroup, cgroup_path, bad_cpus,
 			   too_many_cpus,   tiny_memory,   zero_pids,	  detach_no_log,
 			   flag_value,	    missing_value, unknown,	  bad_env,
-			   lock_alone,	    detached_input,  interactive_alone };
+			   lock_alone,	    detached_input,  interactive_alone, create_unlocked, rm_unlocked };
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int argc = 0;
 		while (cases[i][argc])
