@@ -470,3 +470,42 @@ tcp_read_from_container() {
 	assert_success
 	assert_equal "$(netlab_host cat /proc/sys/net/ipv4/ip_forward)" 0
 }
+
+# NAME is running (inspect's status)
+container_running() {
+	[[ $("$C" inspect -f status "$1" 2>/dev/null) == running ]]
+}
+
+# NAME's directory is gone, and with it everything of it
+container_gone() {
+	[[ ! -e $CONDUCTOR_ROOT/.containers/$1 ]]
+}
+
+@test "network: run --rm undoes a network added while it ran, in the foreground and with -d" {
+	# dl-run removes a --rm container itself, but not one with a network
+	# (addnetwork's link and rules): that is left to conductor.sh
+	local waiter='while [ ! -e /go ]; do sleep 0.05; done' veth_fg veth_d pid
+	lab run --rm netimg rmnetfg -- sh -c "$waiter" &
+	pid=$!
+	STARTED="${STARTED:-} rmnetfg"
+	wait_until 100 container_running rmnetfg
+	lab addnetwork rmnetfg --internet -e 3020:8080
+	veth_fg=$(container_veth rmnetfg)
+	lab run --rm -d netimg rmnetd -- sh -c "$waiter"
+	STARTED="${STARTED:-} rmnetd"
+	lab addnetwork rmnetd --internet -e 3021:8080
+	veth_d=$(container_veth rmnetd)
+	[[ -n $veth_fg && -n $veth_d ]]
+	netlab_host iptables-save | grep -qF "dl:$veth_fg:"
+	"$C" exec rmnetfg -- touch /go
+	"$C" exec rmnetd -- touch /go
+	wait "$pid"
+	wait_until 100 container_gone rmnetd
+	container_gone rmnetfg
+	run netlab_host iptables-save
+	refute_output --partial "dl:$veth_fg:"
+	refute_output --partial "dl:$veth_d:"
+	run netlab_host ip -o link show
+	refute_output --partial "$veth_fg"
+	refute_output --partial "$veth_d"
+}

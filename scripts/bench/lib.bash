@@ -201,6 +201,22 @@ target_at_least() {
 	target "$id" "$variant >= ${min}x $refv" "$v vs $r = ${q}x" "$verdict"
 }
 
+# target_above ID CASE VARIANT REF_VARIANT MAX_MS: met when VARIANT's median
+# is at most MAX_MS above REF_VARIANT's (what a step adds to the least it
+# must do).
+target_above() {
+	local id=$1 case=$2 variant=$3 refv=$4 max=$5
+	local v=${MEDIAN[$case/$variant]:-} r=${MEDIAN[$case/$refv]:-}
+	if [[ -z $v || -z $r ]]; then
+		target "$id" "$variant <= $refv + $max ms" "not measured" n/a
+		return 0
+	fi
+	local d verdict
+	d=$(awk -v v="$v" -v r="$r" 'BEGIN { printf "%.2f\n", v - r }')
+	verdict=$(awk -v d="$d" -v m="$max" 'BEGIN { print (d <= m ? "met" : "MISSED") }')
+	target "$id" "$variant <= $refv + $max ms" "$v vs $r ms = +$d ms" "$verdict"
+}
+
 # target_within ID WANTED VALUE LOW HIGH MEASURED_TEXT
 target_within() {
 	local id=$1 wanted=$2 value=$3 low=$4 high=$5 text=$6 verdict

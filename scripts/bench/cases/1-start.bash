@@ -38,6 +38,7 @@ case_1() {
 		--ref "conductor.sh run" --note "ratio to conductor.sh run (a leaf too, no limits)" \
 		-- "$CONDUCTOR" run "${limits[@]}" bench c1 -- /bin/true
 	"$CONDUCTOR" stop c1 >/dev/null 2>&1
+	lifecycle_rows
 	start_rootless
 	start_with_bwrap
 	start_with_crun
@@ -47,7 +48,34 @@ case_1() {
 	require_peer 1 podman podman || true
 	require_peer 1 lxc lxc-execute || true
 	target_ratio "1a conductor.sh run --rm <= crun" 1 "conductor.sh run --rm" "$(crun_variant 1)" 1.0
+	target_ratio "1c conductor.sh run --rm <= 1.5x bwrap" 1 "conductor.sh run --rm" bwrap 1.5
+	target_ratio "1d run -d + stop <= 2x crun" 1 "conductor.sh run -d + stop" "$(crun_variant 1)" 2.0
+	target_above "1e stop of an exited container <= 3 ms above rm -rf" 1 "conductor.sh stop, exited" \
+		"rm -rf of a container's directory" 3
 	target_ratio "1b dl-run <= 1.3x bare clone+pivot_root" 1 "dl-run (task3 helper)" "bare clone+pivot_root (C)" 1.3
+}
+
+# The other lifecycles (issue 17): a detached container whose command ends
+# on SIGTERM, started and stopped (the row includes one bash -c to run
+# both: ~1 ms, so it is counted against us); stop of a container that has
+# exited already, against a bare rm -rf of a directory like its own
+# (state, upper/, work/work/, rootfs/: what stop deletes once the live
+# root is unmounted).
+lifecycle_rows() {
+	local both dir=$WORK/c1-rmdir
+	printf -v both '%q run -d bench c1 -- sleep infinity >/dev/null 2>&1 && exec %q stop c1 >/dev/null 2>&1' \
+		"$CONDUCTOR" "$CONDUCTOR"
+	measure 1 "conductor.sh run -d + stop" ours -- bash -c "$both"
+	measure 1 "conductor.sh stop, exited" ours --ref "rm -rf of a container's directory" \
+		--prepare "$(quote_words "$CONDUCTOR" run bench c1 -- /bin/true)" -- "$CONDUCTOR" stop c1
+	# the last one's state, as the directory's
+	cp "$CONDUCTOR_ROOT/.containers/c1/state" "$WORK/c1-state"
+	"$CONDUCTOR" stop c1 >/dev/null 2>&1 || true
+	local make_dir
+	printf -v make_dir 'mkdir -p %q/upper %q/work/work %q/rootfs && cp %q %q/state' "$dir" "$dir" "$dir" \
+		"$WORK/c1-state" "$dir"
+	measure 1 "rm -rf of a container's directory" peer --prepare "bash -c $(printf '%q' "$make_dir")" \
+		-- rm -rf "$dir"
 }
 
 # Rootless (an ordinary user, a user namespace too): the user switch
