@@ -418,13 +418,22 @@ kill_at_random() {
 	local before=$BATS_TEST_TMPDIR/before i pids=() ok=0
 	leak_snapshot_of_tool "$before"
 	for i in $(seq 1 8); do
-		lab run -d relimg same -- sleep infinity >/dev/null 2>&1 3>&- &
+		lab run -d relimg same -- sleep infinity >"$BATS_TEST_TMPDIR/run.$i" 2>&1 3>&- &
 		pids+=($!)
 	done
-	for i in "${pids[@]}"; do
-		if wait "$i"; then ok=$((ok + 1)); fi
+	# each loser is told why (by conductor.sh, or by dl-run when it raced
+	# for the name) and takes nothing of the winner's
+	local told=0
+	for i in "${!pids[@]}"; do
+		if wait "${pids[i]}"; then
+			ok=$((ok + 1))
+		elif grep -Eq "a container named 'same' (already exists|was just created by another run)" \
+			"$BATS_TEST_TMPDIR/run.$((i + 1))"; then
+			told=$((told + 1))
+		fi
 	done
 	assert_equal "$ok" 1
+	assert_equal "$told" 7
 	run lab exec same -- hostname
 	assert_output same
 	pids=() ok=0

@@ -304,33 +304,6 @@ mounts_of_container() {
 	assert_success
 }
 
-@test "names: of eight runs of one name at once, exactly one gets it; the others fail and take nothing" {
-	local i ok=0 taken=0 pids=()
-	# dl-run claims the name under the state lock (mkdir: one wins); the
-	# losers must not remove the winner's directory on their way out
-	for i in 1 2 3 4 5 6 7 8; do
-		"$C" run -d h4img h4race -- sleep infinity >"$BATS_TEST_TMPDIR/race.$i" 2>&1 &
-		pids+=("$!")
-	done
-	for i in "${!pids[@]}"; do
-		if wait "${pids[i]}"; then
-			ok=$((ok + 1))
-		elif grep -q "a container named 'h4race' already exists" "$BATS_TEST_TMPDIR/race.$((i + 1))"; then
-			taken=$((taken + 1))
-		else
-			cat "$BATS_TEST_TMPDIR/race.$((i + 1))"
-		fi
-	done
-	assert_equal "$ok" 1
-	assert_equal "$taken" 7
-	is_running h4race
-	run "$C" exec h4race -- true
-	assert_success
-	run "$C" stop h4race
-	assert_success
-	[[ ! -e $CONDUCTOR_ROOT/.containers/h4race ]]
-}
-
 @test "run -d: ps shows it running with its PID, stop ends it" {
 	run "$C" ps
 	crun -d h4img h4det -- sleep infinity

@@ -337,7 +337,11 @@ cmd_run() {
 	# the lock: dl-run claims the name and writes the record under it
 	# (--create; task3/src/statedir.h), and checks there that the image's
 	# layers are still there.
-	local dir=$CONTAINERDIR/$name lower cmdline record
+	local dir=$CONTAINERDIR/$name lower cmdline record claim
+	# the usual case said here; two runs racing for one name are told apart
+	# by dl-run's mkdir under the lock
+	[[ ! -e $dir ]] ||
+		die "a container named '$name' already exists: choose another name, or remove it with 'conductor.sh stop $name'"
 	ensure_state_dirs
 	image_lowerdirs "$image"
 	lower=$LOWERDIR
@@ -367,8 +371,12 @@ cmd_run() {
 	local ioline
 	quoted "${io[@]}"
 	ioline=$QUOTED
-	printf -v record 'image=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\nio=%s\nenv=%s\nworkdir=%s\nuser=%s\nvolumes=%s\n' \
-		"$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$log" "$cpus" "$memory" "$pids" \
+	# claim: this run's own mark (its shell's PID and the time): what run
+	# removes afterwards is the container it made, never one that took the
+	# name after a stop meanwhile
+	claim=$$:$EPOCHREALTIME
+	printf -v record 'claim=%s\nimage=%s\ncreated=%s\ncmd=%s\nharden=%s\nlower=%s\nlog=%s\nstatus=created\ncpus=%s\nmemory=%s\npids=%s\nio=%s\nenv=%s\nworkdir=%s\nuser=%s\nvolumes=%s\n' \
+		"$claim" "$image" "$EPOCHSECONDS" "${cmdline% }" "$harden" "$lower" "$log" "$cpus" "$memory" "$pids" \
 		"$ioline" "$envline" "$workdir" "$user" "$volumeline"
 
 	local args=(--hostname "$name" --lower "$lower" --upper "$dir/upper" --work "$dir/work"
@@ -421,7 +429,7 @@ cmd_run() {
 	# (it said why), and with --rm once it ended, unless something was
 	# left to undo here: a network, or (rootless) files of other ids
 	if ((remove && !detach)) && [[ -d $dir ]]; then
-		remove_now "$name"
+		remove_now "$name" "$claim"
 	fi
 	return "$rc"
 }
@@ -449,12 +457,13 @@ run_rm_prepare() {
 	RUN_RM_NOTE=" (removed when it ends: --rm)"
 }
 
-# remove_now NAME: a foreground run --rm is over: remove the container.
-# There is no monitor to tell it is stopping (dl-run, the monitor, has
-# returned).
+# remove_now NAME CLAIM: a foreground run --rm is over: remove the
+# container, if it is still the one this run made (its claim). There is no
+# monitor to tell it is stopping (dl-run, the monitor, has returned).
 remove_now() {
 	lock_acquire "$LOCKFILE"
-	if container_exists "$1"; then
+	state_read "$CONTAINERDIR/$1/state"
+	if [[ ${STATE[claim]:-} == "$2" ]]; then
 		remove_container "$1" 0 1
 	fi
 	lock_release

@@ -320,9 +320,10 @@ static void claim_state(const struct run_opts *o)
 		die_err(lock, "cannot take the state lock %s", o->lock);
 	int rc = statedir_claim(o->state, o->lower ? o->lower : "", o->create, &gone);
 	close(lock);
+	/* conductor.sh said so already when the name was taken before it
+	 * started: this is another run that claimed it meanwhile */
 	if (rc == -EEXIST)
-		die("a container named '%s' already exists: choose another name, or remove it with 'conductor.sh stop %s'",
-		    name, name);
+		die("a container named '%s' was just created by another run: choose another name", name);
 	if (rc == -ENOENT && gone[0])
 		die("the image's layer %s is gone (was the image removed just now?): build it again", gone);
 	if (rc)
