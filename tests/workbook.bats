@@ -360,6 +360,23 @@ synthetic_tree() {
 	assert_line --regexp '^Task 2 score: 0/[1-9][0-9]*'
 }
 
+@test "grader: make grade below full marks ends with the grader's verdict and a non-zero exit, no make 'Error' line" {
+	require_root
+	local sub
+	sub=$(student_copy)
+	run make -s -C "$sub" grade TASK=1
+	# make-quiet-fail: make ends of SIGINT, silently (130)
+	assert_failure 130
+	assert_line --regexp '^Task 1 score: 0/[1-9][0-9]*'
+	refute_output --regexp 'make(\[[0-9]+\])?: \*\*\*'
+	refute_output --partial 'Error 1'
+	# full marks: 0, as before
+	cp "$DL_REPO/task1/namespace_prog.c" "$sub/task1/namespace_prog.c"
+	run make -s -C "$sub" grade TASK=1
+	assert_success
+	assert_line --regexp '^Task 1 score: ([1-9][0-9]*)/\1( \(.*)?$'
+}
+
 @test "grader: a wrong line is shown as the first difference, expected and got (child 2 without its UTS join)" {
 	require_root
 	local sub

@@ -49,7 +49,8 @@ int fs_mount_root(const struct run_opts *o, const char **what)
 		return 0;
 	}
 	char data[OVERLAY_DATA_MAX];
-	rc = overlay_data(data, sizeof(data), o->lower, o->upper, o->work);
+	/* a container's upper (it has a state dir) goes with it: no syncs */
+	rc = overlay_data(data, sizeof(data), o->lower, o->upper, o->work, o->state != NULL);
 	if (rc) {
 		*what = rc == -E2BIG ? "overlay options (too many or too long layer paths)"
 				     : "overlay options (layer paths must be absolute, without ',' ':' or '\\')";

@@ -31,12 +31,13 @@ int overlay_lower_count(const char *lower)
 	}
 }
 
-int overlay_data(char *buf, size_t size, const char *lower, const char *upper, const char *work)
+int overlay_data(char *buf, size_t size, const char *lower, const char *upper, const char *work, int scratch)
 {
 	if (overlay_lower_count(lower) < 0 || !path_ok(upper, strlen(upper), 0) ||
 	    !path_ok(work, strlen(work), 0))
 		return -EINVAL;
-	int n = snprintf(buf, size, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	int n = snprintf(buf, size, "lowerdir=%s,upperdir=%s,workdir=%s%s", lower, upper, work,
+			 scratch ? ",volatile" : "");
 	if (n < 0 || (size_t)n >= size || n >= OVERLAY_DATA_MAX)
 		return -E2BIG;
 	return 0;

@@ -34,10 +34,13 @@ static void overlay_data_keeps_the_given_layer_order(void **state)
 	char buf[OVERLAY_DATA_MAX];
 	/* topmost first: the last RUN layer, then the earlier one, then the base */
 	assert_int_equal(overlay_data(buf, sizeof(buf), "/c/layers/k2/diff:/c/layers/k1/diff:/b/debian",
-				      "/c/x/upper", "/c/x/work"),
+				      "/c/x/upper", "/c/x/work", 0),
 			 0);
 	assert_string_equal(buf, "lowerdir=/c/layers/k2/diff:/c/layers/k1/diff:/b/debian,"
 				 "upperdir=/c/x/upper,workdir=/c/x/work");
+	/* a container's scratch upper: not synced (a build step's is a layer) */
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/b/debian", "/c/x/upper", "/c/x/work", 1), 0);
+	assert_string_equal(buf, "lowerdir=/b/debian,upperdir=/c/x/upper,workdir=/c/x/work,volatile");
 	assert_int_equal(overlay_lower_count("/c/layers/k2/diff:/c/layers/k1/diff:/b/debian"), 3);
 	assert_int_equal(overlay_lower_count("/b"), 1);
 }
@@ -46,12 +49,12 @@ static void overlay_data_refuses_what_the_kernel_would_misread(void **state)
 {
 	(void)state;
 	char buf[OVERLAY_DATA_MAX];
-	assert_int_equal(overlay_data(buf, sizeof(buf), "/a,upperdir=/etc", "/u", "/w"), -EINVAL);
-	assert_int_equal(overlay_data(buf, sizeof(buf), "/a", "/u,x", "/w"), -EINVAL);
-	assert_int_equal(overlay_data(buf, sizeof(buf), "/a", "/u", "/w:x"), -EINVAL);
-	assert_int_equal(overlay_data(buf, sizeof(buf), "/a\\:b", "/u", "/w"), -EINVAL);
-	assert_int_equal(overlay_data(buf, sizeof(buf), "relative", "/u", "/w"), -EINVAL);
-	assert_int_equal(overlay_data(buf, sizeof(buf), "/a", "u", "/w"), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/a,upperdir=/etc", "/u", "/w", 0), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/a", "/u,x", "/w", 0), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/a", "/u", "/w:x", 0), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/a\\:b", "/u", "/w", 0), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "relative", "/u", "/w", 0), -EINVAL);
+	assert_int_equal(overlay_data(buf, sizeof(buf), "/a", "u", "/w", 0), -EINVAL);
 	assert_int_equal(overlay_lower_count("/a::/b"), -EINVAL);
 	assert_int_equal(overlay_lower_count(":/a"), -EINVAL);
 	assert_int_equal(overlay_lower_count("/a:"), -EINVAL);
@@ -67,9 +70,9 @@ static void overlay_data_must_fit_in_a_page(void **state)
 	for (int i = 0; i < 80; i++)
 		n += (size_t)snprintf(lower + n, sizeof(lower) - n, "%s/tmp/dl-test.abcdef/.cache/layers/%040d/diff",
 				      i ? ":" : "", i);
-	assert_int_equal(overlay_data(buf, sizeof(buf), lower, "/u", "/w"), -E2BIG);
+	assert_int_equal(overlay_data(buf, sizeof(buf), lower, "/u", "/w", 0), -E2BIG);
 	char small[16];
-	assert_int_equal(overlay_data(small, sizeof(small), "/a", "/u", "/w"), -E2BIG);
+	assert_int_equal(overlay_data(small, sizeof(small), "/a", "/u", "/w", 0), -E2BIG);
 }
 
 /* ---- /proc/PID/stat ---------------------------------------------------- */

@@ -68,9 +68,10 @@ lifecycle_rows() {
 	measure 1 "conductor.sh run -d + stop" ours -- bash -c "$both"
 	measure 1 "conductor.sh stop, exited" ours --ref "rm -rf of a container's directory" \
 		--prepare "$(quote_words "$CONDUCTOR" run bench c1 -- /bin/true)" -- "$CONDUCTOR" stop c1
-	# the last one's state, as the directory's
+	# an exited container's state, for the directory rm -rf deletes
+	"$CONDUCTOR" run bench c1 -- /bin/true >/dev/null 2>&1
 	cp "$CONDUCTOR_ROOT/.containers/c1/state" "$WORK/c1-state"
-	"$CONDUCTOR" stop c1 >/dev/null 2>&1 || true
+	"$CONDUCTOR" stop c1 >/dev/null 2>&1
 	local make_dir
 	printf -v make_dir 'mkdir -p %q/upper %q/work/work %q/rootfs && cp %q %q/state' "$dir" "$dir" "$dir" \
 		"$WORK/c1-state" "$dir"
