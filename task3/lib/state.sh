@@ -68,7 +68,8 @@ state_set() {
 		pairs+=("$1=$2")
 		shift 2
 	done
-	"$HELPER_DIR/dl-run" --set-state "$file" "${pairs[@]}" || die "cannot update the state $file"
+	# dl-run says why in one line
+	"$HELPER_DIR/dl-run" --set-state "$file" "${pairs[@]}" || exit "$DL_EXIT_FAILURE"
 }
 
 # state_values_of_all KEY...: set ALL_VALUES[KEY] to the values of each KEY
