@@ -56,6 +56,11 @@ lab() {
 # Start a detached container that just waits, remember it for teardown.
 start_container() {
 	lab run -d netimg "$1" -- sleep infinity
+	remember_container "$1"
+}
+
+# NAME is stopped by teardown, whatever the test left of it.
+remember_container() {
 	STARTED="${STARTED:-} $1"
 }
 
@@ -458,19 +463,6 @@ tcp_read_from_container() {
 	assert_output --partial "5353:53/udp"
 }
 
-@test "network: after every container stops, the lab host is exactly as before" {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		[[ -d $dir ]] || continue
-		lab stop "$(basename "$dir")" >/dev/null
-	done
-	STARTED=
-	netlab_snapshot_host "$BATS_TEST_TMPDIR/after"
-	run diff "$BATS_FILE_TMPDIR/lab-before" "$BATS_TEST_TMPDIR/after"
-	assert_success
-	assert_equal "$(netlab_host cat /proc/sys/net/ipv4/ip_forward)" 0
-}
-
 # NAME is running (inspect's status)
 container_running() {
 	[[ $("$C" inspect -f status "$1" 2>/dev/null) == running ]]
@@ -487,12 +479,12 @@ container_gone() {
 	local waiter='while [ ! -e /go ]; do sleep 0.05; done' veth_fg veth_d pid
 	lab run --rm netimg rmnetfg -- sh -c "$waiter" &
 	pid=$!
-	STARTED="${STARTED:-} rmnetfg"
+	remember_container rmnetfg
 	wait_until 100 container_running rmnetfg
 	lab addnetwork rmnetfg --internet -e 3020:8080
 	veth_fg=$(container_veth rmnetfg)
 	lab run --rm -d netimg rmnetd -- sh -c "$waiter"
-	STARTED="${STARTED:-} rmnetd"
+	remember_container rmnetd
 	lab addnetwork rmnetd --internet -e 3021:8080
 	veth_d=$(container_veth rmnetd)
 	[[ -n $veth_fg && -n $veth_d ]]
@@ -509,3 +501,17 @@ container_gone() {
 	refute_output --partial "$veth_fg"
 	refute_output --partial "$veth_d"
 }
+
+@test "network: after every container stops, the lab host is exactly as before" {
+	local dir
+	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
+		[[ -d $dir ]] || continue
+		lab stop "$(basename "$dir")" >/dev/null
+	done
+	STARTED=
+	netlab_snapshot_host "$BATS_TEST_TMPDIR/after"
+	run diff "$BATS_FILE_TMPDIR/lab-before" "$BATS_TEST_TMPDIR/after"
+	assert_success
+	assert_equal "$(netlab_host cat /proc/sys/net/ipv4/ip_forward)" 0
+}
+
