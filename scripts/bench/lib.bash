@@ -172,50 +172,34 @@ target() {
 	printf '%s,%s,%s,%s\n' "$(csv_field "$1")" "$(csv_field "$2")" "$(csv_field "$3")" "$4" >>"$OUT/targets.csv"
 }
 
-# target_ratio ID CASE VARIANT REF_VARIANT MAX: met when VARIANT's median is
-# at most MAX times REF_VARIANT's (times: lower is better).
-target_ratio() {
-	local id=$1 case=$2 variant=$3 refv=$4 max=$5
+# target_vs ID CASE VARIANT REF_VARIANT HOW LIMIT: VARIANT's median against
+# REF_VARIANT's. HOW: x<= at most LIMIT times it (times: lower is better),
+# x>= at least LIMIT times it (throughput), +<= at most LIMIT ms above it
+# (what a step adds to the least it must do).
+target_vs() {
+	local id=$1 case=$2 variant=$3 refv=$4 how=$5 limit=$6 wanted line
 	local v=${MEDIAN[$case/$variant]:-} r=${MEDIAN[$case/$refv]:-}
+	case $how in
+	'x<=') wanted="$variant <= ${limit}x $refv" ;;
+	'x>=') wanted="$variant >= ${limit}x $refv" ;;
+	'+<=') wanted="$variant <= $refv + $limit ms" ;;
+	*) die "target_vs: unknown comparison '$how'" ;;
+	esac
 	if [[ -z $v || -z $r ]]; then
-		target "$id" "$variant <= ${max}x $refv" "not measured" n/a
+		target "$id" "$wanted" "not measured" n/a
 		return 0
 	fi
-	local q verdict
-	q=$(ratio_of "$v" "$r")
-	verdict=$(awk -v q="$q" -v m="$max" 'BEGIN { print (q <= m ? "met" : "MISSED") }')
-	target "$id" "$variant <= ${max}x $refv" "$v vs $r = ${q}x" "$verdict"
+	line=$(awk -v v="$v" -v r="$r" -v h="$how" -v m="$limit" 'BEGIN {
+		if (h == "+<=") { d = v - r; printf "%s vs %s ms = +%.2f ms|%s\n", v, r, d, (d <= m ? "met" : "MISSED"); exit }
+		if (r + 0 == 0) { printf "%s vs %s|n/a\n", v, r; exit }
+		q = v / r; ok = (h == "x<=" ? q <= m : q >= m)
+		printf "%s vs %s = %.3fx|%s\n", v, r, q, (ok ? "met" : "MISSED") }')
+	target "$id" "$wanted" "${line%|*}" "${line##*|}"
 }
 
-# target_at_least ID CASE VARIANT REF_VARIANT MIN: throughput, higher is better.
-target_at_least() {
-	local id=$1 case=$2 variant=$3 refv=$4 min=$5
-	local v=${MEDIAN[$case/$variant]:-} r=${MEDIAN[$case/$refv]:-}
-	if [[ -z $v || -z $r ]]; then
-		target "$id" "$variant >= ${min}x $refv" "not measured" n/a
-		return 0
-	fi
-	local q verdict
-	q=$(ratio_of "$v" "$r")
-	verdict=$(awk -v q="$q" -v m="$min" 'BEGIN { print (q >= m ? "met" : "MISSED") }')
-	target "$id" "$variant >= ${min}x $refv" "$v vs $r = ${q}x" "$verdict"
-}
-
-# target_above ID CASE VARIANT REF_VARIANT MAX_MS: met when VARIANT's median
-# is at most MAX_MS above REF_VARIANT's (what a step adds to the least it
-# must do).
-target_above() {
-	local id=$1 case=$2 variant=$3 refv=$4 max=$5
-	local v=${MEDIAN[$case/$variant]:-} r=${MEDIAN[$case/$refv]:-}
-	if [[ -z $v || -z $r ]]; then
-		target "$id" "$variant <= $refv + $max ms" "not measured" n/a
-		return 0
-	fi
-	local d verdict
-	d=$(awk -v v="$v" -v r="$r" 'BEGIN { printf "%.2f\n", v - r }')
-	verdict=$(awk -v d="$d" -v m="$max" 'BEGIN { print (d <= m ? "met" : "MISSED") }')
-	target "$id" "$variant <= $refv + $max ms" "$v vs $r ms = +$d ms" "$verdict"
-}
+target_ratio() { target_vs "$1" "$2" "$3" "$4" 'x<=' "$5"; }
+target_at_least() { target_vs "$1" "$2" "$3" "$4" 'x>=' "$5"; }
+target_above() { target_vs "$1" "$2" "$3" "$4" '+<=' "$5"; }
 
 # target_within ID WANTED VALUE LOW HIGH MEASURED_TEXT
 target_within() {
