@@ -586,8 +586,6 @@ remove_container() {
 	network_of "$name" "$net"
 	# unmounts the container's root on the host before deleting anything
 	remove_tree "$dir"
-	# the network's rules were being deleted meanwhile (network_of)
-	[[ -z $net ]] || rules_deleted
 }
 
 # network_of NAME NET: undo the container's network, if it has one (NET:
@@ -598,5 +596,5 @@ network_of() {
 	[[ -n $2 ]] || return 0
 	# shellcheck source=network.sh
 	source "$CONDUCTOR_DIR/lib/network.sh"
-	network_cleanup "$1" --overlap
+	network_cleanup "$1"
 }

@@ -394,33 +394,14 @@ clean_table() {
 # iptables-restore. When our filter chain goes, forwarding is restored
 # first, from its mark: removed first, the mark would be lost to a command
 # killed in between, and forwarding left on for good.
-#
-# --overlap: the iptables-restore runs in the background, its PID in
-# RULES_DELETION, for rules_deleted to wait for. nf_tables makes a commit
-# that deletes rules wait for an RCU grace period (~10-15 ms here, the
-# largest part of a networked stop); stop overlaps it with what does not
-# depend on it: the veth's deletion and the container's unmount.
 delete_rules_of() {
 	local veth=$1
-	CLEANUP="" RULES_DELETION=""
+	CLEANUP=""
 	iptables_snapshot
 	clean_table filter "$NET_CHAIN_FWD" "$veth"
 	((CHAIN_LEFT)) || restore_ip_forward
 	clean_table nat "$NET_CHAIN_PRE" "$veth"
-	[[ -n $CLEANUP ]] || return 0
-	if [[ ${2:-} == --overlap ]]; then
-		iptables-restore -w --noflush <<<"$CLEANUP" &
-		RULES_DELETION=$!
-	else
-		iptables-restore -w --noflush <<<"$CLEANUP"
-	fi
-}
-
-# rules_deleted: wait for delete_rules_of --overlap's iptables-restore.
-rules_deleted() {
-	[[ -n ${RULES_DELETION:-} ]] || return 0
-	wait "$RULES_DELETION" || warn "iptables-restore could not delete every rule of the container: see 'iptables-save | grep dl:'"
-	RULES_DELETION=""
+	[[ -z $CLEANUP ]] || iptables-restore -w --noflush <<<"$CLEANUP"
 }
 
 # ---- forwarding (net.ipv4.ip_forward) -----------------------------------
@@ -859,8 +840,7 @@ hosts_entry() {
 # Called by `stop` (under the lock) before the state goes, for a container
 # with a veth or a pasta (containers.sh: network_of): remove exactly this
 # container's rules, its veth, its peers' routes to it, and our chains
-# when they are no longer used. --overlap: the rules' deletion is still
-# under way when this returns (delete_rules_of): rules_deleted waits for it.
+# when they are no longer used.
 #
 # Such a stop also checks the chains and forwarding: a killed addnetwork
 # of another container may have left them on with no rule. One
@@ -868,7 +848,7 @@ hosts_entry() {
 # iptables-restore (this container's rules, and the chains if no rule of
 # ours is left), instead of an iptables process per question.
 network_cleanup() {
-	local name=$1 overlap=${2:-} state=$CONTAINERDIR/$1/state veth subnet peers peer ps
+	local name=$1 state=$CONTAINERDIR/$1/state veth subnet peers peer ps
 	state_read "$state"
 	# a rootless container's network is its pasta process, and no more
 	stop_pasta
@@ -876,7 +856,7 @@ network_cleanup() {
 	# addnetwork records the veth before it makes anything: without one
 	# there is no rule, route or link of this container to remove
 	[[ -n $veth ]] || return 0
-	delete_rules_of "$veth" "$overlap"
+	delete_rules_of "$veth"
 	ip link del "$veth" 2>/dev/null || true
 	for peer in $peers; do
 		ps=$CONTAINERDIR/$peer/state
