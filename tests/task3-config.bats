@@ -8,7 +8,7 @@
 
 # shellcheck disable=SC2016,SC2030,SC2031,SC2154 # single-quoted code is expanded in the container; a test's exports are its own (bats runs each test in a subshell); stderr, stderr_lines: set by run --separate-stderr
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {

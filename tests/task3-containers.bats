@@ -6,7 +6,7 @@
 # symlink leading out of the image.
 
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {

@@ -7,7 +7,7 @@
 
 # shellcheck disable=SC2030,SC2031 # a test's exports are its own: bats runs each test in a subshell
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {

@@ -7,7 +7,7 @@
 # Images are made by hand from the cached base, as in task3-containers.bats.
 
 load helpers/common
-load helpers/task3
+load helpers/conductor
 load helpers/netlab
 bats_require_minimum_version 1.5.0
 

@@ -9,7 +9,7 @@
 
 # shellcheck disable=SC2016 # single-quoted code runs in the container
 load helpers/common
-load helpers/task3
+load helpers/conductor
 load helpers/netlab
 bats_require_minimum_version 1.5.0
 

@@ -10,7 +10,7 @@
 # shellcheck disable=SC2154 # stderr, stderr_lines: set by run --separate-stderr
 # shellcheck disable=SC2016 # typed lines: their $ are for the shells in the terminal
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {

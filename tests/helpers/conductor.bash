@@ -1,4 +1,4 @@
-# task3.bash - what the task 3 suites share: a suite's own state root with
+# conductor.bash - what the task 3 and 4 suites share: a suite's own state root with
 # images made by hand on the cached base (a suite that does not test build
 # needs no build), and stopping what a test left running.
 # shellcheck shell=bash
