@@ -16,18 +16,12 @@ setup_file() {
 }
 
 setup() {
-	require_root
-	export CONDUCTOR_ROOT STOP_TIMEOUT=2
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	CTX=$CONDUCTOR_ROOT/ctx
-	mkdir -p "$CTX"
-	cd "$CTX" || return
+	task3_test_up
 }
 
 teardown() {
-	stop_containers
 	cd /
-	rm -rf --one-file-system "$CONDUCTOR_ROOT"
+	task3_suite_down
 }
 
 cfile() { printf '%s\n' "$@" >"$CTX/Conductorfile"; }

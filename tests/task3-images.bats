@@ -15,12 +15,7 @@ setup_file() {
 }
 
 setup() {
-	require_root
-	export CONDUCTOR_ROOT STOP_TIMEOUT=2
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	CTX=$CONDUCTOR_ROOT/ctx
-	mkdir -p "$CTX"
-	cd "$CTX" || return
+	task3_test_up
 }
 
 teardown() {

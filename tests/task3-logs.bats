@@ -75,7 +75,7 @@ INTERLEAVED='echo out1; echo err1 >&2; echo out2; echo err2 >&2; exit 3'
 	assert_success
 	assert_output $'y\ny'
 	# yes died of SIGPIPE (141), as it would writing to the pipe itself
-	assert_equal "$(awk -F= '$1 == "exitcode" { print $2 }' "$CONDUCTOR_ROOT/.containers/lgyes/state")" 141
+	assert_equal "$(state_of lgyes exit_code)" 141
 }
 
 @test "logs: a command killed by a signal keeps its exit code through the relay" {

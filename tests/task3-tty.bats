@@ -66,10 +66,10 @@ wait_regex() {
 }
 
 # a sleep runs in the container: a process named sleep in the PID
-# namespace of its init (the init's PID from the state)
+# namespace of its init
 container_runs_sleep() {
 	local pid p ns
-	pid=$(awk -F= '$1 == "pid" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state" 2>/dev/null)
+	pid=$(state_of "$1" pid)
 	[[ -n $pid ]] && ns=$(readlink "/proc/$pid/ns/pid") || return 1
 	for p in $(pgrep -x sleep); do
 		[[ $(readlink "/proc/$p/ns/pid" 2>/dev/null) != "$ns" ]] || return 0
