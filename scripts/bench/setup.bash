@@ -86,7 +86,9 @@ rootless_row() {
 	cd "$here" || die "cannot return to $here"
 }
 
-user_has_no_process() { ! pgrep -u "$1" --runstates R,S,D,T,t,I >/dev/null; }
+# no process of user $1 is alive (zombies are not: scripts/rootless-user
+# procs, as in the rootless tests)
+user_has_no_process() { [[ -z $("$REPO/scripts/rootless-user" procs "$1") ]]; }
 
 rootless_cleanup() {
 	[[ -n ${BENCH_RL_MADE:-} ]] || return 0
