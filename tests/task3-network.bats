@@ -446,9 +446,9 @@ tcp_read_from_container() {
 	assert_output --partial "5353:53/udp"
 }
 
-# NAME is running (inspect's status)
+# NAME is running
 container_running() {
-	[[ $("$C" inspect -f status "$1" 2>/dev/null) == running ]]
+	[[ $(state_of "$1" status) == running ]]
 }
 
 # NAME's directory is gone, and with it everything of it
