@@ -10,22 +10,15 @@
 
 # shellcheck disable=SC2154 # stderr, stderr_lines: set by run --separate-stderr
 load helpers/common
+load helpers/conductor
 load helpers/netlab
 bats_require_minimum_version 1.5.0
 
-C=$DL_REPO/task3/conductor.sh
-
 setup_file() {
-	require_root
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
-	export CONDUCTOR_ROOT STOP_TIMEOUT=2
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
+	task3_suite_up relimg
 	# the tag dl-run puts on this root's cgroups (common/cgroup.c: cg_leaf_name)
 	ROOT_TAG=$(printf '%s' "$CONDUCTOR_ROOT" | sha256sum | cut -c1-8)
 	export ROOT_TAG
-	mkdir -p "$CONDUCTOR_ROOT/.images/relimg"
-	printf 'base=debian-bookworm\nlayers=\ncreated=%s\n' "$(date +%s)" >"$CONDUCTOR_ROOT/.images/relimg/image"
 	export LAB=r$$
 	netlab_up "$LAB" >&2
 	export REPORT=${RELIABILITY_REPORT:-$DL_REPO/results/reliability.txt}
@@ -35,31 +28,22 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_all
-	netlab_down "$LAB" >/dev/null 2>&1 || true
-	rm -rf "$CONDUCTOR_ROOT"
+	task3_suite_down "$LAB"
 }
 
 teardown() {
 	local pid
 	for pid in ${KILL_GROUPS:-}; do kill -KILL -- "-$pid" 2>/dev/null || true; done
-	stop_all
+	# every container is stopped where its network is: in the lab
+	stop_containers "$CONDUCTOR_ROOT" lab
 	# a second state root a test made
 	if [[ -n ${OTHER_ROOT:-} ]]; then
-		CONDUCTOR_ROOT=$OTHER_ROOT stop_all
+		stop_containers "$OTHER_ROOT" lab
 		rm -rf "$OTHER_ROOT"
 	fi
 }
 
 lab() { netlab_host "$C" "$@"; }
-
-stop_all() {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		[[ -d $dir ]] || continue
-		lab stop "$(basename "$dir")" >/dev/null 2>&1 || true
-	done
-}
 
 # One line of figures for the report (and the TAP stream).
 report() {

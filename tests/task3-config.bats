@@ -8,7 +8,7 @@
 
 # shellcheck disable=SC2016,SC2030,SC2031,SC2154 # single-quoted code is expanded in the container; a test's exports are its own (bats runs each test in a subshell); stderr, stderr_lines: set by run --separate-stderr
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -16,18 +16,12 @@ setup_file() {
 }
 
 setup() {
-	require_root
-	export CONDUCTOR_ROOT STOP_TIMEOUT=2
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	CTX=$CONDUCTOR_ROOT/ctx
-	mkdir -p "$CTX"
-	cd "$CTX" || return
+	task3_test_up
 }
 
 teardown() {
-	stop_containers
 	cd /
-	rm -rf --one-file-system "$CONDUCTOR_ROOT"
+	task3_suite_down
 }
 
 cfile() { printf '%s\n' "$@" >"$CTX/Conductorfile"; }

@@ -6,7 +6,7 @@
 # symlink leading out of the image.
 
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -50,17 +50,6 @@ teardown() {
 
 crun() {
 	"$C" run "$@"
-}
-
-# state_of NAME FIELD: a field of the container's state through inspect,
-# the tool's one interface to it (never its private state file).
-state_of() {
-	"$C" inspect -f "$2" "$1" 2>/dev/null
-}
-
-# Every value of a list field (cgroups), one a line.
-states_of() {
-	state_of "$@"
 }
 
 # The cgroup layout: v2 (one tree, a container has one leaf holding every
@@ -398,7 +387,7 @@ container root"
 @test "cgroups: --cpus, --memory and --pids make the right cgroup, exec joins it, stop removes it" {
 	crun -d --cpus 0.5 --memory 64M --pids 20 h4img h4cg -- sleep infinity
 	local dirs=() d
-	mapfile -t dirs < <(states_of h4cg cgroups)
+	mapfile -t dirs < <(state_of h4cg cgroups)
 	for d in "${dirs[@]}"; do
 		[[ -d $d && $d == */docker-lite/h4cg.* ]]
 		grep -qx "$(state_of h4cg pid)" "$d/cgroup.procs"
@@ -442,7 +431,7 @@ container root"
 	crun -d --pids 3 h4img h4pids -- sleep infinity
 	local cg dirs=()
 	# v2 one leaf; v1 the pids hierarchy's and the freezer's
-	mapfile -t dirs < <(states_of h4pids cgroups)
+	mapfile -t dirs < <(state_of h4pids cgroups)
 	cg=$(dir_with pids.max "${dirs[@]}")
 	run "$C" exec h4pids -- sh -c 'sleep 1 & sleep 1 & wait'
 	assert_failure
@@ -479,7 +468,7 @@ is_dead() {
 	local before="" monitor dirs=() d
 	if cgroup_v2; then before=$(cat /sys/fs/cgroup/cgroup.subtree_control); fi
 	crun -d --cpus 0.5 --pids 10 h4img h4orphan -- sleep infinity
-	mapfile -t dirs < <(states_of h4orphan cgroups)
+	mapfile -t dirs < <(state_of h4orphan cgroups)
 	((${#dirs[@]} > 0))
 	# the monitor, the dl-run that removes the cgroup when the container ends
 	monitor=$(state_of h4orphan monitor_pid)

@@ -6,7 +6,7 @@
 # CVE-2019-14271). A canary file on the host must stay unwritten and unread.
 
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {

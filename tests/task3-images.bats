@@ -7,7 +7,7 @@
 
 # shellcheck disable=SC2030,SC2031 # a test's exports are its own: bats runs each test in a subshell
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -15,12 +15,7 @@ setup_file() {
 }
 
 setup() {
-	require_root
-	export CONDUCTOR_ROOT STOP_TIMEOUT=2
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
-	CTX=$CONDUCTOR_ROOT/ctx
-	mkdir -p "$CTX"
-	cd "$CTX" || return
+	task3_test_up
 }
 
 teardown() {

@@ -5,7 +5,7 @@
 # checked in task3-network.bats, inside the network lab.
 
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {

@@ -7,7 +7,7 @@
 # Images are made by hand from the cached base, as in task3-containers.bats.
 
 load helpers/common
-load helpers/task3
+load helpers/conductor
 load helpers/netlab
 bats_require_minimum_version 1.5.0
 
@@ -27,13 +27,11 @@ teardown_file() {
 # Each test stops its containers and ends the host processes it started
 # (by PID), even when it failed.
 teardown() {
-	local dir pid
+	local pid
 	# a networked container is stopped where its network is: in the lab
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		if [[ -d $dir && -n ${LAB:-} ]] && netlab_exists "$LAB"; then
-			netlab_host "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true
-		fi
-	done
+	if [[ -n ${LAB:-} ]] && netlab_exists "$LAB"; then
+		stop_containers "$CONDUCTOR_ROOT" netlab_host "$C"
+	fi
 	stop_containers
 	for pid in ${HOST_PIDS:-}; do
 		wait_until 50 is_dead "$pid" || kill "$pid" 2>/dev/null || true
@@ -44,10 +42,6 @@ teardown() {
 	while read -r mp; do
 		umount -l "$mp" || true
 	done < <(awk -v d="$BATS_TEST_TMPDIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
-}
-
-state_of() {
-	awk -F= -v k="$2" '$1 == k { print $2; exit }' "$CONDUCTOR_ROOT/.containers/$1/state" 2>/dev/null
 }
 
 # Gone, or a zombie waiting for its reaper.
@@ -109,7 +103,7 @@ gone() {
 	"$C" run -d lvimg lvkilled -- sleep infinity
 	local pid monitor
 	pid=$(state_of lvkilled pid)
-	monitor=$(state_of lvkilled parent)
+	monitor=$(state_of lvkilled monitor_pid)
 	[[ $pid =~ ^[0-9]+$ && $monitor =~ ^[0-9]+$ ]]
 	kill -KILL "$monitor" "$pid"
 	wait_until 50 is_dead "$pid"
@@ -158,8 +152,9 @@ mount --bind "$area/a" "$area/a"
 mount --make-shared "$area/a"
 mount --bind "$area/a" "$area/peer"
 export CONDUCTOR_ROOT=$area/a/root
-mkdir -p "$CONDUCTOR_ROOT/.images/lvimg"
-printf 'base=debian-bookworm\nlayers=\ncreated=1\n' >"$CONDUCTOR_ROOT/.images/lvimg/image"
+# the suite's lvimg (make_image), copied
+mkdir -p "$CONDUCTOR_ROOT/.images"
+cp -r "$SUITE_IMAGES/lvimg" "$CONDUCTOR_ROOT/.images/"
 trap '"$C" stop lvprop >/dev/null 2>&1 || true' EXIT
 "$C" run -d lvimg lvprop -- sleep infinity 2>/dev/null
 "$C" exec lvprop -- sh -c 'echo inside >/lv-prop'
@@ -178,7 +173,7 @@ SCRIPT
 @test "live root: it does not propagate to a peer of a shared parent mount" {
 	local area
 	area=$(mktemp -d /tmp/dl-test.XXXXXX)
-	run env C="$C" unshare --mount --propagation private -- bash -c "$(propagation_script)" bash "$area"
+	run env C="$C" SUITE_IMAGES="$CONDUCTOR_ROOT/.images" unshare --mount --propagation private -- bash -c "$(propagation_script)" bash "$area"
 	rmdir "$area"
 	assert_success
 	assert_line "own: inside"
@@ -222,7 +217,7 @@ SCRIPT
 	run "$C" run --rm -d --pids 20 lvimg lvrmd -- sh -c 'echo bye; sleep 0.5; exit 4'
 	assert_success
 	assert_output --partial "removed when it ends"
-	monitor=$(state_of lvrmd parent)
+	monitor=$(state_of lvrmd monitor_pid)
 	[[ $monitor =~ ^[0-9]+$ ]] || fail "no monitor recorded (ended too soon?)"
 	HOST_PIDS=$monitor
 	wait_until 100 gone lvrmd

@@ -7,7 +7,7 @@
 
 # shellcheck disable=SC2154 # stderr, stderr_lines: set by run --separate-stderr
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -75,7 +75,7 @@ INTERLEAVED='echo out1; echo err1 >&2; echo out2; echo err2 >&2; exit 3'
 	assert_success
 	assert_output $'y\ny'
 	# yes died of SIGPIPE (141), as it would writing to the pipe itself
-	assert_equal "$(awk -F= '$1 == "exitcode" { print $2 }' "$CONDUCTOR_ROOT/.containers/lgyes/state")" 141
+	assert_equal "$(state_of lgyes exit_code)" 141
 }
 
 @test "logs: a command killed by a signal keeps its exit code through the relay" {

@@ -5,33 +5,20 @@
 # of this suite leaves the machine.
 
 load helpers/common
+load helpers/conductor
 load helpers/netlab
 
-C=$DL_REPO/task3/conductor.sh
-
 setup_file() {
-	require_root
-	make -s -C "$DL_REPO/task3" >&2
-	ensure_test_base
-	export CONDUCTOR_ROOT
-	CONDUCTOR_ROOT=$(mktemp -d /tmp/dl-test.XXXXXX)
 	# an image made straight from the cached base: this suite tests the
 	# network, not the builder
-	mkdir -p "$CONDUCTOR_ROOT/.images/netimg"
-	printf 'base=debian-bookworm\nlayers=\ncreated=%s\n' "$(date +%s)" >"$CONDUCTOR_ROOT/.images/netimg/image"
+	task3_suite_up netimg
 	export LAB=n$$
 	netlab_up "$LAB" >&2
 	netlab_snapshot_host "$BATS_FILE_TMPDIR/lab-before"
 }
 
 teardown_file() {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		[[ -d $dir ]] || continue
-		netlab_host "$C" stop "$(basename "$dir")" >/dev/null 2>&1 || true
-	done
-	netlab_down "$LAB" >/dev/null 2>&1 || true
-	rm -rf "$CONDUCTOR_ROOT"
+	task3_suite_down "$LAB"
 }
 
 teardown() {
@@ -41,10 +28,7 @@ teardown() {
 	for c in ${STARTED:-}; do netlab_host "$C" stop "$c" >/dev/null 2>&1 || true; done
 	# a test's second state root (OTHER_ROOT), with its containers
 	[[ -n ${OTHER_ROOT:-} ]] || return 0
-	for c in "$OTHER_ROOT"/.containers/*/; do
-		[[ -d $c ]] || continue
-		CONDUCTOR_ROOT=$OTHER_ROOT netlab_host "$C" stop "$(basename "$c")" >/dev/null 2>&1 || true
-	done
+	stop_containers "$OTHER_ROOT" lab
 	rm -rf "$OTHER_ROOT"
 }
 
@@ -81,26 +65,29 @@ container_veth() {
 # (the image has no server program; the packets are the container's all the
 # same).
 serve_in() {
-	local name=$1 port=$2 word=$3
-	nsenter --net="/proc/$(container_pid "$name")/ns/net" \
-		socat "TCP-LISTEN:$port,fork,reuseaddr" "SYSTEM:echo $word" 3>&- &
-	SERVER_PIDS="${SERVER_PIDS:-} $!"
-	wait_until 50 listening_in "$name" "$port"
-}
-
-listening_in() {
-	[[ -n $(nsenter --net="/proc/$(container_pid "$1")/ns/net" ss -Hltn "sport = :$2") ]]
+	socat_in "$1" "$2" t "TCP-LISTEN:$2,fork,reuseaddr" "SYSTEM:echo $3"
 }
 
 # A UDP server in a container's network namespace: each datagram gets one
 # back, "WORD got <the datagram's first line>", so an answer shows that the
 # datagram itself arrived (socat forks a shell per datagram).
 udp_serve_in() {
-	local name=$1 port=$2 word=$3
-	nsenter --net="/proc/$(container_pid "$name")/ns/net" \
-		socat "UDP-RECVFROM:$port,fork" "SYSTEM:read -r line; echo $word got \$line" 3>&- &
+	socat_in "$1" "$2" u "UDP-RECVFROM:$2,fork" "SYSTEM:read -r line; echo $3 got \$line"
+}
+
+# socat_in NAME PORT t|u ADDRESS ACTION: socat serving ADDRESS with ACTION in
+# container NAME's network namespace (ended in teardown), once PORT is
+# bound there for TCP (t) or UDP (u).
+socat_in() {
+	nsenter --net="/proc/$(container_pid "$1")/ns/net" socat "$4" "$5" 3>&- &
 	SERVER_PIDS="${SERVER_PIDS:-} $!"
-	wait_until 50 udp_bound_in "$name" "$port"
+	wait_until 50 bound_in "$1" "$2" "$3"
+}
+
+# bound_in NAME PORT t|u: a TCP socket listens, or a UDP socket is bound, on
+# PORT in container NAME's network namespace.
+bound_in() {
+	[[ -n $(nsenter --net="/proc/$(container_pid "$1")/ns/net" ss "-Hl$3n" "sport = :$2") ]]
 }
 
 # A host program with a UDP socket bound to PORT (on 127.0.0.1 of the lab's
@@ -113,10 +100,6 @@ udp_bind_on_lab_host() {
 
 udp_bound_on_lab_host() {
 	[[ -n $(netlab_host ss -Huln "sport = :$1") ]]
-}
-
-udp_bound_in() {
-	[[ -n $(nsenter --net="/proc/$(container_pid "$1")/ns/net" ss -Huln "sport = :$2") ]]
 }
 
 # Send the datagram "ping" from the given side and print the answer; empty
@@ -463,9 +446,9 @@ tcp_read_from_container() {
 	assert_output --partial "5353:53/udp"
 }
 
-# NAME is running (inspect's status)
+# NAME is running
 container_running() {
-	[[ $("$C" inspect -f status "$1" 2>/dev/null) == running ]]
+	[[ $(state_of "$1" status) == running ]]
 }
 
 # NAME's directory is gone, and with it everything of it
@@ -503,12 +486,11 @@ container_gone() {
 }
 
 @test "network: after every container stops, the lab host is exactly as before" {
-	local dir
-	for dir in "$CONDUCTOR_ROOT"/.containers/*/; do
-		[[ -d $dir ]] || continue
-		lab stop "$(basename "$dir")" >/dev/null
-	done
+	stop_containers "$CONDUCTOR_ROOT" lab
 	STARTED=
+	# each stop removed its container (one that failed would be left)
+	run ls "$CONDUCTOR_ROOT/.containers"
+	assert_output ""
 	netlab_snapshot_host "$BATS_TEST_TMPDIR/after"
 	run diff "$BATS_FILE_TMPDIR/lab-before" "$BATS_TEST_TMPDIR/after"
 	assert_success

@@ -7,7 +7,7 @@
 # bad uses are refused with one clear line.
 
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {

@@ -9,7 +9,7 @@
 # with one line before anything is made, and leading zeros are decimal.
 
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {

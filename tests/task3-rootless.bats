@@ -9,7 +9,7 @@
 
 # shellcheck disable=SC2016 # single-quoted code runs in the container
 load helpers/common
-load helpers/task3
+load helpers/conductor
 load helpers/netlab
 bats_require_minimum_version 1.5.0
 
@@ -62,34 +62,37 @@ as() {
 		STOP_TIMEOUT=2 "$@")
 }
 
-# rl ARGS...: the user's conductor.sh (their own copy) as the user
-rl() { as "$RL" "$(home_of "$RL")/docker-lite/task3/conductor.sh" "$@"; }
-rl_flat() { as "$RL_FLAT" "$(home_of "$RL_FLAT")/docker-lite/task3/conductor.sh" "$@"; }
+# conductor_as USER ARGS...: USER's conductor.sh (their own copy) as USER
+conductor_as() {
+	local user=$1
+	shift
+	as "$user" "$(home_of "$user")/docker-lite/task3/conductor.sh" "$@"
+}
+rl() { conductor_as "$RL" "$@"; }
+rl_flat() { conductor_as "$RL_FLAT" "$@"; }
 
 state_root_of() { echo "$(home_of "$1")/.local/share/docker-lite"; }
 
 stop_all_of() {
-	local user=$1 dir
-	id "$user" >/dev/null 2>&1 || return 0
-	for dir in "$(state_root_of "$user")"/.containers/*/; do
-		[[ -d $dir ]] || continue
-		as "$user" "$(home_of "$user")/docker-lite/task3/conductor.sh" stop "$(basename "$dir")" >/dev/null 2>&1 || true
-	done
+	id "$1" >/dev/null 2>&1 || return 0
+	stop_containers "$(state_root_of "$1")" conductor_as "$1"
 }
 
 # the start of USER's subordinate range in FILE (/etc/subuid or /etc/subgid)
 range_start() { grep "^$1:" "$2" | head -1 | cut -d: -f2; }
 
-# an image on the user's base, written by hand as the other suites do
+# hand_image USER NAME: an image on the user's base, the user's own, its
+# record written as make_image writes one (helpers/conductor.bash)
 hand_image() {
 	local user=$1 name=$2 root
 	root=$(state_root_of "$user")
 	as "$user" mkdir -p "$root/.images/$name" "$root/.containers" "$root/.cache/layers"
-	as "$user" sh -c "printf 'base=debian-bookworm\ncreated=1\n' >'$root/.images/$name/image'"
+	image_record | as "$user" sh -c 'cat >"$1"' sh "$root/.images/$name/image"
 }
 
-# the user's processes that are not zombies
-live_processes_of() { pgrep -a -u "$1" --runstates R,S,D,T,t,I || true; }
+# the processes of user (or uid) $1 that are alive, zombies not counted
+# (defined once, for the bench's clean-up too, in scripts/rootless-user)
+live_processes_of() { "$DL_REPO/scripts/rootless-user" procs "$1"; }
 
 # one line per map line, fields single-spaced
 squeeze() { tr -s ' ' | sed 's/^ //'; }
@@ -260,13 +263,10 @@ systemd_v2() { [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs && -d /run/systemd/
 # user_manager_start USER: USER's systemd manager, as a login starts it
 # (linger: without one); it listens on /run/user/UID/systemd/private
 user_manager_start() {
-	local uid i
+	local uid
 	uid=$(id -u "$1")
 	loginctl enable-linger "$1"
-	for ((i = 0; i < 600; i++)); do
-		[[ -S /run/user/$uid/systemd/private ]] && return 0
-		sleep 0.1
-	done
+	wait_until 600 test -S "/run/user/$uid/systemd/private" && return 0
 	echo "# $1's user manager did not start: $(systemctl is-active "user@$uid.service")" >&3
 	return 1
 }
@@ -312,7 +312,7 @@ pids_refused() { [[ $(sed -n 's/^max //p' "$1/pids.events") -gt 0 ]]; }
 		return 0
 	fi
 	user_manager_start "$RL"
-	local uid pid cg scope i delegated dev sys disk
+	local uid pid cg scope delegated dev sys disk
 	uid=$(id -u "$RL")
 	# what the user's manager hands on (stock Debian 12: cpu memory pids)
 	delegated=" $(systemctl show -p DelegateControllers --value "user@$uid.service") "
@@ -333,11 +333,7 @@ pids_refused() { [[ $(sed -n 's/^max //p' "$1/pids.events") -gt 0 ]]; }
 	assert_equal "$(cat "$cg/memory.max")" 67108864
 	assert_equal "$(cat "$cg/pids.max")" 20
 	((${#cpus[@]} == 0)) || assert_equal "$(cat "$cg/cpu.max")" "50000 100000"
-	for ((i = 0; i < 100; i++)); do
-		pids_refused "$cg" && break
-		sleep 0.1
-	done
-	pids_refused "$cg"
+	wait_until 100 pids_refused "$cg" || fail "no fork was refused in 10 s: $(cat "$cg/pids.events")"
 	assert_equal "$(cat "$cg/pids.current")" 20
 	# exec's command joins the leaf too (from a scope of the user's own);
 	# the leaf is full, so one process leaves first
@@ -371,11 +367,7 @@ pids_refused() { [[ $(sed -n 's/^max //p' "$1/pids.events") -gt 0 ]]; }
 	fi
 	rl stop lim
 	# the scope ends with its last process, and systemd removes its cgroup
-	for ((i = 0; i < 100; i++)); do
-		[[ -d $scope ]] || break
-		sleep 0.1
-	done
-	assert [ ! -d "$scope" ]
+	wait_until 100 test ! -d "$scope" || fail "the scope $scope was still there after 10 s"
 	assert_equal "$(live_processes_of "$RL" | grep -Ev "systemd|sd-pam" || true)" ""
 	user_manager_stop "$RL"
 }
@@ -393,8 +385,8 @@ in_lab() {
 		STOP_TIMEOUT=2 "$home/docker-lite/task3/conductor.sh" "$@"
 }
 
-# the init PID of the user's container NAME, from its state
-rl_pid() { sed -n 's/^pid=//p' "$(state_root_of "$RL")/.containers/$1/state"; }
+# the init PID of the user's container NAME
+rl_pid() { rl inspect -f pid "$1"; }
 
 # a socket listens on TCP PORT in the network namespace of container NAME
 rl_listening() { [[ -n $(nsenter --net="/proc/$(rl_pid "$1")/ns/net" ss -Hltn "sport = :$2") ]]; }

@@ -10,7 +10,7 @@
 # shellcheck disable=SC2154 # stderr, stderr_lines: set by run --separate-stderr
 # shellcheck disable=SC2016 # typed lines: their $ are for the shells in the terminal
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -66,10 +66,10 @@ wait_regex() {
 }
 
 # a sleep runs in the container: a process named sleep in the PID
-# namespace of its init (the init's PID from the state)
+# namespace of its init
 container_runs_sleep() {
 	local pid p ns
-	pid=$(awk -F= '$1 == "pid" { print $2 }' "$CONDUCTOR_ROOT/.containers/$1/state" 2>/dev/null)
+	pid=$(state_of "$1" pid)
 	[[ -n $pid ]] && ns=$(readlink "/proc/$pid/ns/pid") || return 1
 	for p in $(pgrep -x sleep); do
 		[[ $(readlink "/proc/$p/ns/pid" 2>/dev/null) != "$ns" ]] || return 0

@@ -7,7 +7,7 @@
 
 # shellcheck disable=SC2016,SC2154 # single-quoted code runs in the container; stderr, stderr_lines: set by run --separate-stderr
 load helpers/common
-load helpers/task3
+load helpers/conductor
 bats_require_minimum_version 1.5.0
 
 setup_file() {

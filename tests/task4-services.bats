@@ -11,6 +11,7 @@
 # shellcheck disable=SC2154 # stderr, stderr_lines: set by run --separate-stderr
 
 load helpers/common
+load helpers/conductor
 load helpers/netlab
 bats_require_minimum_version 1.5.0
 
@@ -24,16 +25,13 @@ setup_file() {
 
 teardown_file() {
 	[[ -f $BATS_FILE_TMPDIR/root ]] || return 0
-	local root dir
+	local root
 	root=$(<"$BATS_FILE_TMPDIR/root")
 	if netlab_exists "$T4_LAB"; then
 		netlab_use "$T4_LAB"
 		CONDUCTOR_ROOT=$root netlab_host "$ORCH" down >/dev/null 2>&1 3>&- || true
 		# whatever a failed test left besides the two containers
-		for dir in "$root"/.containers/*/; do
-			[[ -d $dir ]] || continue
-			CONDUCTOR_ROOT=$root netlab_host "$C" stop "$(basename "$dir")" >/dev/null 2>&1 3>&- || true
-		done
+		stop_containers "$root" netlab_host "$C" 3>&-
 	fi
 	netlab_down "$T4_LAB" >/dev/null 2>&1 || true
 	rm -rf -- "$root"
@@ -42,7 +40,6 @@ teardown_file() {
 CS_BIN=$DL_REPO/task4/counter-service/counter-service
 ES_BIN=$DL_REPO/task4/external-service/external-service
 ORCH=$DL_REPO/task4/service-orchestrator.sh
-C=$DL_REPO/task3/conductor.sh
 GREETING='Hello CS695 Explorers! You have sent request to this container'
 
 setup() {
@@ -399,8 +396,8 @@ deployment() {
 	fi
 	CONDUCTOR_ROOT=$(<"$BATS_FILE_TMPDIR/root")
 	netlab_use "$T4_LAB"
-	CS_IP=$(state_ip cs-cont)
-	ES_IP=$(state_ip es-cont)
+	CS_IP=$(state_of cs-cont ip)
+	ES_IP=$(state_of es-cont ip)
 	[[ -n $CS_IP && -n $ES_IP ]] || fail "no recorded address for cs-cont or es-cont"
 }
 
@@ -410,12 +407,6 @@ deploy() {
 	netlab_up "$T4_LAB" || return 1
 	netlab_snapshot_host "$BATS_FILE_TMPDIR/lab-before" || return 1
 	netlab_host "$ORCH" up
-}
-
-# The container's address as conductor.sh recorded it (inspect: the tool's
-# one interface to its state); empty when there is no such container.
-state_ip() {
-	"$C" inspect -f ip "$1" 2>/dev/null || true
 }
 
 # out_req URL / host_req URL: "STATUS BODY" of a GET from the lab's outside

@@ -86,7 +86,9 @@ rootless_row() {
 	cd "$here" || die "cannot return to $here"
 }
 
-user_has_no_process() { ! pgrep -u "$1" --runstates R,S,D,T,t,I >/dev/null; }
+# no process of user $1 is alive (zombies are not: scripts/rootless-user
+# procs, as in the rootless tests)
+user_has_no_process() { [[ -z $("$REPO/scripts/rootless-user" procs "$1") ]]; }
 
 rootless_cleanup() {
 	[[ -n ${BENCH_RL_MADE:-} ]] || return 0
@@ -216,6 +218,39 @@ stop_started() {
 	wait "$pid" 2>/dev/null || true
 }
 
+# oci_start_detached CASE RUNTIME WHAT: RUNTIME's (crun's or runc's)
+# detached `sleep infinity` container bench-WHAT-RUNTIME for the rows
+# "RUNTIME WHAT..." of CASE, crun on a hybrid host with the cgroup2 mount
+# hidden (see case 1). Sets OCI_ID, OCI_LABEL (what the rows are called
+# before WHAT) and OCI_WRAP (the command the runtime's commands run under,
+# empty when none), and records the container for the clean-up; when the
+# runtime is missing or the container does not start, records the row
+# "LABEL WHAT" unavailable and returns non-zero.
+oci_start_detached() {
+	local case=$1 runtime=$2 what=$3 err
+	OCI_ID=bench-$what-$runtime OCI_LABEL=$runtime OCI_WRAP=""
+	require_peer "$case" "$runtime $what" "$runtime" || return 1
+	if [[ $runtime == crun ]] && cgroup2_blocks_crun; then
+		OCI_WRAP=with_cgroup2_hidden OCI_LABEL="crun, cgroup2 hidden"
+	fi
+	err=$WORK/c$case-$runtime-start.err
+	if ! ${OCI_WRAP:+"$OCI_WRAP"} "$runtime" run --detach --bundle "$WORK/bundle-sleep" "$OCI_ID" \
+		</dev/null >/dev/null 2>"$err" 3>&-; then
+		record_unavailable "$case" "$OCI_LABEL $what" failed "$runtime run --detach: $(last_error "$err")"
+		return 1
+	fi
+	OCI_IDS+=("$runtime $OCI_ID")
+}
+
+# oci_delete RUNTIME ID: its container gone (errors ignored), resumed first:
+# a paused one (case 10) does not die of delete -f's SIGKILL until thawed.
+oci_delete() {
+	local wrap=""
+	[[ $1 != crun ]] || ! cgroup2_blocks_crun || wrap=with_cgroup2_hidden
+	${wrap:+"$wrap"} "$1" resume "$2" >/dev/null 2>&1 || true
+	${wrap:+"$wrap"} "$1" delete -f "$2" >/dev/null 2>&1 || true
+}
+
 # Start a detached conductor container running `sleep infinity`, in the lab.
 start_sleeper() {
 	in_lab "$CONDUCTOR" run -d bench "$1" -- sleep infinity >/dev/null 2>&1 3>&-
@@ -244,16 +279,8 @@ bench_cleanup() {
 		stop_started $entry
 	done
 	for entry in "${OCI_IDS[@]}"; do
-		read -r runtime name <<<"$entry"
-		# resume first: a container paused by case 10 does not die of
-		# delete -f's SIGKILL until it is thawed
-		if [[ $runtime == crun ]] && cgroup2_blocks_crun; then
-			with_cgroup2_hidden crun resume "$name" >/dev/null 2>&1
-			with_cgroup2_hidden crun delete -f "$name" >/dev/null 2>&1
-		else
-			"$runtime" resume "$name" >/dev/null 2>&1
-			"$runtime" delete -f "$name" >/dev/null 2>&1
-		fi
+		# shellcheck disable=SC2086 # "runtime id"
+		oci_delete $entry
 	done
 	if [[ -d ${CONDUCTOR_ROOT:-}/.containers ]]; then
 		for name in "$CONDUCTOR_ROOT"/.containers/*/; do

@@ -38,25 +38,15 @@ case_10() {
 }
 
 # RUNTIME pause and resume of a detached `sleep infinity` container of that
-# runtime (crun on a hybrid host with the cgroup2 mount hidden, see case 1).
+# runtime (oci_start_detached: crun on a hybrid host with the cgroup2 mount
+# hidden).
 pause_with_oci() {
-	local runtime=$1 id=bench-pause-$1 wrap="" label=$1
-	require_peer 10 "$runtime pause" "$runtime" || return 0
-	if [[ $runtime == crun ]] && cgroup2_blocks_crun; then
-		wrap=with_cgroup2_hidden label="crun, cgroup2 hidden"
-	fi
-	local err=$WORK/c10-$runtime-start.err
-	if ! ${wrap:+"$wrap"} "$runtime" run --detach --bundle "$WORK/bundle-sleep" "$id" \
-		</dev/null >/dev/null 2>"$err" 3>&-; then
-		record_unavailable 10 "$label pause" failed "$runtime run --detach: $(last_error "$err")"
-		return 0
-	fi
-	OCI_IDS+=("$runtime $id")
+	local runtime=$1 id label wrap
+	oci_start_detached 10 "$runtime" pause || return 0
+	id=$OCI_ID label=$OCI_LABEL wrap=$OCI_WRAP
 	measure 10 "$label pause" peer ${wrap:+--wrap "$wrap"} --prepare "$(quote_words "$runtime" resume "$id")" \
 		-- "$runtime" pause "$id"
 	measure 10 "$label resume" peer ${wrap:+--wrap "$wrap"} --prepare "$(quote_words "$runtime" pause "$id")" \
 		--ref "dl-run --thaw (task3 helper)" --note "ratio to dl-run --thaw" -- "$runtime" resume "$id"
-	# a frozen container does not die of SIGKILL until it is thawed
-	${wrap:+"$wrap"} "$runtime" resume "$id" >/dev/null 2>&1 || true
-	${wrap:+"$wrap"} "$runtime" delete -f "$id" >/dev/null 2>&1 || true
+	oci_delete "$runtime" "$id"
 }

@@ -17,23 +17,13 @@ case_2() {
 	target_ratio "2 conductor.sh exec <= crun exec" 2 "conductor.sh exec" "$(crun_variant 2 exec)" 1.0
 }
 
-# RUNTIME exec into a detached `sleep infinity` container of that runtime.
-# crun on a hybrid host runs with the cgroup2 mount hidden (see case 1).
+# RUNTIME exec into a detached `sleep infinity` container of that runtime
+# (oci_start_detached: crun on a hybrid host with the cgroup2 mount hidden).
 exec_with_oci() {
-	local runtime=$1 id=bench-exec-$1 wrap="" label=$1
-	require_peer 2 "$runtime exec" "$runtime" || return 0
-	if [[ $runtime == crun ]] && cgroup2_blocks_crun; then
-		wrap=with_cgroup2_hidden label="crun, cgroup2 hidden"
-	fi
-	local err=$WORK/c2-$runtime-start.err
-	if ! ${wrap:+"$wrap"} "$runtime" run --detach --bundle "$WORK/bundle-sleep" "$id" \
-		</dev/null >/dev/null 2>"$err" 3>&-; then
-		record_unavailable 2 "$label exec" failed "$runtime run --detach: $(last_error "$err")"
-		return 0
-	fi
-	OCI_IDS+=("$runtime $id")
-	measure 2 "$label exec" peer ${wrap:+--wrap "$wrap"} -- "$runtime" exec "$id" /bin/true
-	${wrap:+"$wrap"} "$runtime" delete -f "$id" >/dev/null 2>&1 || true
+	local runtime=$1
+	oci_start_detached 2 "$runtime" exec || return 0
+	measure 2 "$OCI_LABEL exec" peer ${OCI_WRAP:+--wrap "$OCI_WRAP"} -- "$runtime" exec "$OCI_ID" /bin/true
+	oci_delete "$runtime" "$OCI_ID"
 }
 
 # conductor.sh exec as the bench's ordinary user into their own running
