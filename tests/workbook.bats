@@ -364,15 +364,21 @@ synthetic_tree() {
 	require_root
 	local sub
 	sub=$(student_copy)
-	run make -s -C "$sub" grade TASK=1
+	# as from a terminal: SIGINT as make finds it there (bats runs tests
+	# with it ignored, as a script's background jobs have it)
+	run env --default-signal=INT make -s -C "$sub" grade TASK=1
 	# make-quiet-fail: make ends of SIGINT, silently (130)
 	assert_failure 130
 	assert_line --regexp '^Task 1 score: 0/[1-9][0-9]*'
 	refute_output --regexp 'make(\[[0-9]+\])?: \*\*\*'
 	refute_output --partial 'Error 1'
+	# a make that ignores SIGINT cannot be ended by it: make's own line
+	run env --ignore-signal=INT make -s -C "$sub" grade TASK=1
+	assert_failure 2
+	assert_output --partial 'Error 1'
 	# full marks: 0, as before
 	cp "$DL_REPO/task1/namespace_prog.c" "$sub/task1/namespace_prog.c"
-	run make -s -C "$sub" grade TASK=1
+	run env --default-signal=INT make -s -C "$sub" grade TASK=1
 	assert_success
 	assert_line --regexp '^Task 1 score: ([1-9][0-9]*)/\1( \(.*)?$'
 }
