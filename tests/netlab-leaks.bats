@@ -81,6 +81,10 @@ on_fresh_machine() {
 	unshare -m --propagation unchanged bash -c '
 		set -euo pipefail
 		mount --make-rprivate /
+		# a machine where someone ran `ip netns add` has /run/netns mounted:
+		# this namespace drops its copy (private: the machine keeps its own),
+		# else the tmpfs below would hide it but mountinfo still list it
+		while mountpoint -q /run/netns; do umount -l /run/netns; done
 		mount "--make-r$2" /
 		mount -t tmpfs dl-fresh-run /run
 		mkdir /run/lock
