@@ -1,10 +1,12 @@
-/* keyfile.h - the key=value state files conductor.sh keeps, updated from C.
+/* keyfile.h - the key=value state files of conductor.sh, and their one
+ * writer.
  *
- * dl-run records the container's PID, start time and cgroups in the state
- * file conductor.sh made (--pidfile), and later its exit code.  Updates
- * replace only the keys dl-run owns and keep every other line, and are
- * atomic (temp file + rename), like state_set in lib/state.sh: a reader or
- * a killed writer never sees half a file.
+ * dl-run writes a container's record when it claims the name (statedir.h),
+ * its PID, start time and cgroups when it starts, its exit code when it
+ * ends, and conductor.sh's own changes (dl-run --set-state, which state_set
+ * in lib/state.sh calls).  Updates replace only the keys given and keep
+ * every other line, and are atomic (temp file + rename): a reader or a
+ * killed writer never sees half a file.
  */
 #ifndef DL_T3_KEYFILE_H
 #define DL_T3_KEYFILE_H
