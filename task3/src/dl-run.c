@@ -201,10 +201,9 @@ static int record_start(const struct run_opts *o, pid_t pid, const struct cgroup
 /* `stop` marks the state "status=stopping", then waits for us while it
  * holds the lock: the exit code is not wanted then, and waiting for the
  * lock would only hold stop up until our timeout. */
-static int stop_under_way(const struct run_opts *o)
+static int stop_under_way(void)
 {
 	static char text[KEYFILE_MAX];
-	(void)o;
 	ssize_t n = read_file(state_file, text, sizeof(text));
 	return n < 0 || keyfile_has(text, "status", "stopping");
 }
@@ -255,7 +254,7 @@ static int finish_state(const struct run_opts *o, int code)
 	int lock = -1;
 	long pause_ms = 1;
 	for (long waited_ms = 0; o->lock && lock < 0; waited_ms += pause_ms) {
-		if (stop_under_way(o))
+		if (stop_under_way())
 			return 0;
 		if (waited_ms >= LOCK_TIMEOUT_S * 1000L) {
 			log_warn("cannot record the exit code %d in %s: the lock %s stayed taken", code,
@@ -377,13 +376,13 @@ static int set_state(const char *file, int n, char **pairs)
  * becomes readable when the process exits, so no polling. */
 static int wait_gone(const char *secs, const char *pid_text, const char *start_text)
 {
-	char *end;
+	char *secs_end, *pid_end;
 	unsigned long long start;
 	errno = 0;
-	long timeout_s = strtol(secs, &end, 10);
-	long pid = strtol(pid_text, &end, 10);
-	if (errno || timeout_s < 0 || timeout_s > 86400 || pid <= 0 || pid > INT32_MAX || *end ||
-	    parse_starttime(start_text, &start))
+	long timeout_s = strtol(secs, &secs_end, 10);
+	long pid = strtol(pid_text, &pid_end, 10);
+	if (errno || secs_end == secs || *secs_end || timeout_s < 0 || timeout_s > 86400 || pid_end == pid_text ||
+	    *pid_end || pid <= 0 || pid > INT32_MAX || parse_starttime(start_text, &start))
 		die("usage: dl-run --wait-gone SECONDS PID STARTTIME");
 	/* the pidfd first, then who it is: a PID reused after the check
 	 * cannot slip in between */
@@ -485,7 +484,7 @@ static void mount_live_root(const struct run_opts *o)
  * stop removes the container, and waits for us to end. */
 static void run_on_exit(const struct run_opts *o)
 {
-	if (!o->on_exit[0] || (o->state && stop_under_way(o)))
+	if (!o->on_exit[0] || (o->state && stop_under_way()))
 		return;
 	reset_signals(); /* SIGPIPE is ignored here (main) */
 	if (close_fds_except(NULL, 0) < 0)
